@@ -1,0 +1,106 @@
+# Makefile - builds build/bpfvm, build/libbpfvm.a, build/libbpfvm.so; `make check` runs every test
+#
+#   make            build the command and the libraries (installs missing Debian packages first, as root)
+#   make check      build and run the whole test suite; ends with `N passed, N failed, N skipped`
+#   make check SAN=1   the same under ASan+UBSan (in build-san/)
+#   make bench      run the benchmarks (bench/), printing ratios
+#   make fuzz       build the libFuzzer targets (tests/fuzz/) with clang
+#   make install PREFIX=/usr/local
+#
+# Sources are found by wildcard: a new src/<module>/*.c joins the library, a new tests/<module>/test_*.c
+# becomes a test program, a new tests/**/test_*.sh a test script. Nothing here needs editing for that.
+
+CC ?= cc
+CLANG_BPF ?= clang-19
+PREFIX ?= /usr/local
+SAN ?= 0
+
+ifeq ($(SAN),1)
+BUILD ?= build-san
+OPT := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+LDSAN := -fsanitize=address,undefined
+else
+BUILD ?= build
+OPT := -O2
+LDSAN :=
+endif
+
+CFLAGS_BASE := -std=gnu11 -g $(OPT) -Wall -Wextra -Wno-unused-parameter -fPIC -Iinclude -Isrc -Itests $(EXTRA_CFLAGS)
+LDLIBS := -lelf -lz -lpcap -lcapstone -lpthread -lm
+
+LIB_SRCS := $(filter-out src/cli/%,$(shell find src -name '*.c' | sort))
+CLI_SRCS := $(wildcard src/cli/*.c)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
+TESTLIB_SRCS := $(wildcard tests/lib/*.c)
+TESTLIB_OBJS := $(TESTLIB_SRCS:%.c=$(BUILD)/obj/%.o)
+TEST_SRCS := $(shell find tests -path tests/fuzz -prune -o -name 'test_*.c' -print | sort)
+TEST_BINS := $(TEST_SRCS:%.c=$(BUILD)/%)
+BPF_SRCS := $(shell find examples tests bench -name '*.bpf.c' 2>/dev/null | sort)
+BPF_OBJS := $(BPF_SRCS:%.bpf.c=$(BUILD)/bpf/%.bpf.o)
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_BINS := $(BENCH_SRCS:%.c=$(BUILD)/%)
+
+DEPS_STAMP := $(BUILD)/.deps-ok
+
+.PHONY: all check bench fuzz install clean deps
+.SECONDARY:
+all: $(BUILD)/bpfvm $(BUILD)/libbpfvm.a $(BUILD)/libbpfvm.so $(BPF_OBJS)
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): scripts/deps.sh
+	@mkdir -p $(@D)
+	@scripts/deps.sh
+	@touch $@
+
+$(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -MMD -MP -c $< -o $@
+
+$(BUILD)/libbpfvm.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libbpfvm.so: $(LIB_OBJS)
+	$(CC) -shared $(LDSAN) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bpfvm: $(CLI_OBJS) $(BUILD)/libbpfvm.a
+	$(CC) $(LDSAN) -o $@ $(CLI_OBJS) $(BUILD)/libbpfvm.a $(LDLIBS)
+
+$(BUILD)/tests/%: tests/%.c $(TESTLIB_OBJS) $(BUILD)/libbpfvm.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -Itests -o $@ $< $(TESTLIB_OBJS) $(BUILD)/libbpfvm.a $(LDSAN) $(LDLIBS)
+
+$(BUILD)/bench/%: bench/%.c $(TESTLIB_OBJS) $(BUILD)/libbpfvm.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -Itests -o $@ $< $(TESTLIB_OBJS) $(BUILD)/libbpfvm.a $(LDSAN) $(LDLIBS)
+
+# BPF C programs: clang's BPF target, v4 ISA, BTF, libbpf's headers
+$(BUILD)/bpf/%.bpf.o: %.bpf.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CLANG_BPF) -O2 -g --target=bpf -mcpu=v4 -D__TARGET_ARCH_x86 -I/usr/include/x86_64-linux-gnu -Iinclude \
+		-c $< -o $@
+
+check: all $(TEST_BINS) $(BENCH_BINS)
+	@BUILD=$(BUILD) SAN=$(SAN) tests/run.sh
+
+bench: all $(BENCH_BINS)
+	@BUILD=$(BUILD) bench/run.sh
+
+fuzz: | $(DEPS_STAMP)
+	@$(MAKE) --no-print-directory -f tests/fuzz/fuzz.mk
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/bpfvm \
+		$(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 755 $(BUILD)/bpfvm $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(BUILD)/libbpfvm.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(BUILD)/libbpfvm.so $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 include/bpfvm/*.h $(DESTDIR)$(PREFIX)/include/bpfvm/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|'"$$(sed -n 's/.*BPFVM_VERSION "\(.*\)".*/\1/p' include/bpfvm/bpfvm.h)"'|' \
+		scripts/bpfvm.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/bpfvm.pc
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,29 @@
+/* prog.h - struct bpfvm_prog: a program's instructions and what the engines attach to it */
+#ifndef BPFVM_INTERP_PROG_H
+#define BPFVM_INTERP_PROG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpfvm/bpfvm.h"
+
+struct bpfvm_run_ctx;
+
+/* The JIT's entry: called with r1 and the run context; returns r0. */
+typedef uint64_t (*bpfvm_jit_fn)(uint64_t r1, uint64_t r2, struct bpfvm_run_ctx *rc);
+
+struct bpfvm_prog {
+	struct bpf_insn *insns; /* owned */
+	size_t insn_cnt;
+	char name[64];
+	uint32_t prog_type;
+
+	/* interpreter: a pre-decoded form built on first run (owned, freed by interp_release) */
+	void *interp_code;
+	/* JIT: native image (owned, freed by jit_release) */
+	void *jit_image;
+	size_t jit_size;
+	bpfvm_jit_fn jit_entry;
+};
+
+#endif

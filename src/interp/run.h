@@ -1,0 +1,55 @@
+/* run.h - the context of one run, shared by the interpreter, the JIT and the helpers */
+#ifndef BPFVM_INTERP_RUN_H
+#define BPFVM_INTERP_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpfvm/log.h"
+#include "interp/prog.h"
+
+#define BPFVM_MAX_REGIONS 16
+#define BPFVM_MAX_TAIL_CALLS 33 /* MAX_TAIL_CALL_CNT */
+
+/* a span of host memory a run may touch (checked mode) */
+struct bpfvm_region {
+	uintptr_t start;
+	size_t len;
+	bool writable;
+};
+
+struct bpfvm_run_ctx {
+	const struct bpfvm_prog *prog;
+	struct bpfvm_log *log;
+	uint64_t max_insns;   /* 0 = no limit */
+	uint64_t insn_count;  /* instructions executed (interpreter; counted only when max_insns is set) */
+	bool checked;         /* bounds-check every access against regions[] */
+	int nregions;
+	struct bpfvm_region regions[BPFVM_MAX_REGIONS];
+	int error;            /* 0, or the negative errno that stopped the run; set by the engine or a helper */
+	int tail_call_cnt;
+	/* packet for LD_ABS/LD_IND (the skb's linear data), NULL when the program type has none */
+	const uint8_t *pkt;
+	size_t pkt_len;
+};
+
+/* Stop the run: record err and one line of why. Helpers call this too. */
+void bpfvm_run_fail(struct bpfvm_run_ctx *rc, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Add a region the run owns (checked mode). Returns -E2BIG when full. */
+int bpfvm_run_add_region(struct bpfvm_run_ctx *rc, const void *start, size_t len, bool writable);
+
+/* true if [addr, addr+size) lies inside one region (writable if write) */
+bool bpfvm_run_access_ok(const struct bpfvm_run_ctx *rc, uintptr_t addr, size_t size, bool write);
+
+/* The interpreter. r1, r2 are the initial argument registers. Returns 0 with *r0 set, or rc->error. */
+int bpfvm_interp_run(const struct bpfvm_prog *prog, struct bpfvm_run_ctx *rc, uint64_t r1, uint64_t r2,
+		     uint64_t *r0);
+void bpfvm_interp_release(struct bpfvm_prog *prog);
+
+/* The JIT (jit/). Compile once; returns 0 or a negative errno (-ENOTSUP on hosts without a JIT). */
+int bpfvm_jit_compile(struct bpfvm_prog *prog, struct bpfvm_log *log);
+void bpfvm_jit_release(struct bpfvm_prog *prog);
+
+#endif
