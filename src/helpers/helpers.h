@@ -23,4 +23,7 @@ struct bpfvm_helper {
 /* The helper with this id, or NULL if bpfvm does not implement it. */
 const struct bpfvm_helper *bpfvm_helper_by_id(uint32_t id);
 
+/* "bpf_map_lookup_elem" for any id of Linux 6.18's enum bpf_func_id, NULL beyond it */
+const char *bpfvm_helper_name(uint32_t id);
+
 #endif

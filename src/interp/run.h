@@ -32,6 +32,7 @@ struct bpfvm_run_ctx {
 	/* packet for LD_ABS/LD_IND (the skb's linear data), NULL when the program type has none */
 	const uint8_t *pkt;
 	size_t pkt_len;
+	uint64_t prandom_state; /* bpf_get_prandom_u32; 0 = seed on first use */
 };
 
 /* Stop the run: record err and one line of why. Helpers call this too. */

@@ -1,0 +1,33 @@
+/* helpers.c - the helper table: kernel id -> name and implementation (NULL where bpfvm has none) */
+#include <stddef.h>
+
+#include "helpers/helpers.h"
+#include "helpers/impl.h"
+
+static const char *const helper_names[] = {
+#define FN(NAME, ID) [ID] = "bpf_" #NAME,
+#include "helpers/helpers.def"
+#undef FN
+};
+
+static const struct bpfvm_helper helper_impls[] = {
+	[5] = { 5, "bpf_ktime_get_ns", bpf_ktime_get_ns },
+	[7] = { 7, "bpf_get_prandom_u32", bpf_get_prandom_u32 },
+	[8] = { 8, "bpf_get_smp_processor_id", bpf_get_smp_processor_id },
+	[125] = { 125, "bpf_ktime_get_boot_ns", bpf_ktime_get_boot_ns },
+	[160] = { 160, "bpf_ktime_get_coarse_ns", bpf_ktime_get_coarse_ns },
+};
+
+const struct bpfvm_helper *bpfvm_helper_by_id(uint32_t id)
+{
+	if (id >= sizeof(helper_impls) / sizeof(helper_impls[0]) || !helper_impls[id].fn)
+		return NULL;
+	return &helper_impls[id];
+}
+
+const char *bpfvm_helper_name(uint32_t id)
+{
+	if (id >= sizeof(helper_names) / sizeof(helper_names[0]))
+		return NULL;
+	return helper_names[id];
+}

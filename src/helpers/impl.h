@@ -1,0 +1,14 @@
+/* impl.h - the helper implementations bpfvm has, declared for the table in helpers.c */
+#ifndef BPFVM_HELPERS_IMPL_H
+#define BPFVM_HELPERS_IMPL_H
+
+#include "helpers/helpers.h"
+
+#define HELPER(NAME) uint64_t NAME(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5, struct bpfvm_run_ctx *rc)
+HELPER(bpf_ktime_get_ns);
+HELPER(bpf_ktime_get_boot_ns);
+HELPER(bpf_ktime_get_coarse_ns);
+HELPER(bpf_get_prandom_u32);
+HELPER(bpf_get_smp_processor_id);
+
+#endif

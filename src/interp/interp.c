@@ -1,0 +1,140 @@
+/* interp.c - the interpreter: pre-decode once, then computed-goto dispatch (fast and bounds-checked bodies) */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers/helpers.h"
+#include "interp/alu.h"
+#include "interp/run.h"
+
+#define BPF_MAX_LOOPS (8 * 1024 * 1024) /* kernel's may_goto budget per frame */
+
+struct frame {
+	uint64_t saved[5]; /* r6..r9, r10 of the caller */
+	const struct dinsn *ret;
+	uint32_t may_goto_cnt;
+	uint8_t stack[BPFVM_STACK_SIZE] __attribute__((aligned(16)));
+};
+
+/* RFC 9669: signed division truncates toward zero; INT_MIN / -1 = INT_MIN, INT_MIN % -1 = 0; by zero as unsigned */
+static inline uint64_t sdiv64(uint64_t a, uint64_t b)
+{
+	if (!b)
+		return 0;
+	if ((int64_t)b == -1)
+		return -a;
+	return (uint64_t)((int64_t)a / (int64_t)b);
+}
+static inline uint64_t smod64(uint64_t a, uint64_t b)
+{
+	if (!b)
+		return a;
+	if ((int64_t)b == -1)
+		return 0;
+	return (uint64_t)((int64_t)a % (int64_t)b);
+}
+static inline uint32_t sdiv32(uint32_t a, uint32_t b)
+{
+	if (!b)
+		return 0;
+	if ((int32_t)b == -1)
+		return -a;
+	return (uint32_t)((int32_t)a / (int32_t)b);
+}
+static inline uint32_t smod32(uint32_t a, uint32_t b)
+{
+	if (!b)
+		return a;
+	if ((int32_t)b == -1)
+		return 0;
+	return (uint32_t)((int32_t)a % (int32_t)b);
+}
+
+/* legacy packet load: big-endian value of size bytes at off into r0; false if out of bounds */
+static inline bool ld_pkt(const struct bpfvm_run_ctx *rc, int64_t off, int size, uint64_t *r0)
+{
+	if (!rc->pkt || off < 0 || (uint64_t)off + (uint64_t)size > rc->pkt_len)
+		return false;
+	const uint8_t *p = rc->pkt + off;
+	uint64_t v = 0;
+	for (int i = 0; i < size; i++)
+		v = (v << 8) | p[i];
+	*r0 = v;
+	return true;
+}
+
+/* checked mode: the current frame's stack, or one of the run's regions */
+static inline bool mem_ok(const struct bpfvm_run_ctx *rc, const struct frame *fr, uintptr_t a, size_t sz, bool wr)
+{
+	uintptr_t s = (uintptr_t)fr->stack;
+	if (a >= s && sz <= BPFVM_STACK_SIZE && a - s <= BPFVM_STACK_SIZE - sz)
+		return true;
+	return bpfvm_run_access_ok(rc, a, sz, wr);
+}
+
+#define INTERP_FN interp_fast
+#define CHECKED 0
+#include "interp/interp_body.h"
+#undef INTERP_FN
+#undef CHECKED
+
+#define INTERP_FN interp_checked
+#define CHECKED 1
+#include "interp/interp_body.h"
+#undef INTERP_FN
+#undef CHECKED
+
+/* the pre-decoded form: one dinsn per slot (LD_IMM64's second slot stays unused), jump targets as indexes */
+static struct interp_code *decode(const struct bpfvm_prog *prog)
+{
+	size_t n = prog->insn_cnt;
+	/* one more slot: a sentinel that stops a run falling off the end */
+	struct interp_code *code = calloc(1, sizeof(*code) + (n + 1) * sizeof(struct dinsn));
+	if (!code)
+		return NULL;
+	code->cnt = n;
+	code->insns[n].op = BPFVM_OP__COUNT;
+	for (size_t i = 0; i < n; i++) {
+		const struct bpf_insn *in = &prog->insns[i];
+		struct dinsn *d = &code->insns[i];
+		enum bpfvm_op op = bpfvm_op_of(in);
+		d->op = (uint16_t)op; /* BPFVM_OP_INVALID dispatches to the stop label; bpfvm_prog__new rejects it anyway */
+		d->dst = in->dst_reg;
+		d->src = in->src_reg;
+		d->off = in->off;
+		d->imm = in->imm;
+		d->k = (uint64_t)(int64_t)in->imm;
+		if (op == BPFVM_OP_LD_IMM64 && i + 1 < n) {
+			d->k = (uint32_t)in->imm | ((uint64_t)(uint32_t)prog->insns[i + 1].imm << 32);
+			code->insns[i + 1] = (struct dinsn){ .op = BPFVM_OP_EXIT };
+			i++;
+		} else if (op == BPFVM_OP_JA32 || op == BPFVM_OP_CALL_LOCAL) {
+			d->k = (uint64_t)((int64_t)i + 1 + in->imm);
+		} else if (bpfvm_op_is_jump_off(op)) {
+			d->k = (uint64_t)((int64_t)i + 1 + in->off);
+		}
+	}
+	return code;
+}
+
+int bpfvm_interp_run(const struct bpfvm_prog *prog, struct bpfvm_run_ctx *rc, uint64_t r1, uint64_t r2,
+		     uint64_t *r0)
+{
+	struct bpfvm_prog *p = (struct bpfvm_prog *)prog; /* the decoded form is a cache */
+	if (!p->interp_code) {
+		p->interp_code = decode(prog);
+		if (!p->interp_code) {
+			bpfvm_run_fail(rc, -ENOMEM, "out of memory");
+			return -ENOMEM;
+		}
+	}
+	const struct interp_code *code = p->interp_code;
+	return rc->checked ? interp_checked(code, rc, r1, r2, r0) : interp_fast(code, rc, r1, r2, r0);
+}
+
+void bpfvm_interp_release(struct bpfvm_prog *prog)
+{
+	free(prog->interp_code);
+	prog->interp_code = NULL;
+}

@@ -1,0 +1,257 @@
+/* interp_body.h - the interpreter's dispatch loop; included twice by interp.c, with CHECKED 0 and 1 */
+/* expects: INTERP_FN (the function name), CHECKED (0 or 1) */
+
+#if CHECKED
+#define MEMCHK(ADDR, SZ, WR)                                                                                   \
+	do {                                                                                                   \
+		if (!mem_ok(rc, fr, (uintptr_t)(ADDR), SZ, WR)) {                                               \
+			bpfvm_run_fail(rc, -EFAULT, "invalid %s of %d bytes at address 0x%llx at insn %zu",       \
+				       (WR) ? "write" : "read", (int)(SZ), (unsigned long long)(uintptr_t)(ADDR), \
+				       (size_t)(pc - code->insns));                                             \
+			return rc->error;                                                                    \
+		}                                                                                              \
+	} while (0)
+#else
+#define MEMCHK(ADDR, SZ, WR) do { } while (0)
+#endif
+
+#define LOADU(T) do { uintptr_t a = (uintptr_t)(SRC + (int64_t)OFF); MEMCHK(a, sizeof(T), 0); T v; memcpy(&v, (void *)a, sizeof(T)); DST = (uint64_t)v; } while (0)
+#define LOADS(T) do { uintptr_t a = (uintptr_t)(SRC + (int64_t)OFF); MEMCHK(a, sizeof(T), 0); T v; memcpy(&v, (void *)a, sizeof(T)); DST = (uint64_t)(int64_t)v; } while (0)
+#define STORE(T, V) do { uintptr_t a = (uintptr_t)(DST + (int64_t)OFF); MEMCHK(a, sizeof(T), 1); T v = (T)(V); memcpy((void *)a, &v, sizeof(T)); } while (0)
+#define ATOMIC_ADDR(T) T *ap = (T *)(uintptr_t)(DST + (int64_t)OFF); MEMCHK(ap, sizeof(T), 1)
+
+static int INTERP_FN(const struct interp_code *code, struct bpfvm_run_ctx *rc, uint64_t r1, uint64_t r2,
+		     uint64_t *r0_out)
+{
+	static const void *const labels[BPFVM_OP__COUNT + 1] = {
+		[BPFVM_OP__COUNT] = &&L_fell_off,
+#define OPC(ID, ...) [BPFVM_OP_##ID] = &&L_##ID,
+#include "isa/opcodes.def"
+#undef OPC
+	};
+	uint64_t regs[BPFVM_MAX_REG] = { 0 };
+	struct frame frames[BPFVM_MAX_CALL_FRAMES];
+	int depth = 0;
+	struct frame *fr = &frames[0];
+	const struct dinsn *pc = code->insns;
+	const bool limited = rc->max_insns != 0;
+	uint64_t steps = 0;
+
+	fr->may_goto_cnt = BPF_MAX_LOOPS;
+	regs[1] = r1;
+	regs[2] = r2;
+	regs[10] = (uint64_t)(uintptr_t)(fr->stack + BPFVM_STACK_SIZE);
+
+#define vmdispatch()                                                                                           \
+	do {                                                                                                   \
+		if (limited && ++steps > rc->max_insns) {                                                      \
+			bpfvm_run_fail(rc, -E2BIG, "step limit of %llu instructions reached at insn %zu",      \
+				       (unsigned long long)rc->max_insns, (size_t)(pc - code->insns));          \
+			return rc->error;                                                                    \
+		}                                                                                              \
+		goto *labels[pc->op];                                                                          \
+	} while (0)
+#define vmcase(ID) L_##ID:
+#define vmbreak do { pc++; vmdispatch(); } while (0)
+#define vmjump(T) do { pc = code->insns + (T); vmdispatch(); } while (0)
+
+	vmdispatch();
+
+	/* ALU: RFC 9669 §4.1; 32-bit forms zero-extend */
+#define ALU(NAME, EXPR64, EXPR32)                                                                              \
+	vmcase(NAME##64_IMM) { uint64_t s = IMM; (void)s; DST = EXPR64; vmbreak; }                              \
+	vmcase(NAME##64_REG) { uint64_t s = SRC; (void)s; DST = EXPR64; vmbreak; }                              \
+	vmcase(NAME##32_IMM) { uint32_t s = IMM32; (void)s; DST = (uint32_t)(EXPR32); vmbreak; }                \
+	vmcase(NAME##32_REG) { uint32_t s = SRC32; (void)s; DST = (uint32_t)(EXPR32); vmbreak; }
+	ALU(ADD, DST + s, DST32 + s)
+	ALU(SUB, DST - s, DST32 - s)
+	ALU(MUL, DST * s, DST32 * s)
+	ALU(OR, DST | s, DST32 | s)
+	ALU(AND, DST & s, DST32 & s)
+	ALU(XOR, DST ^ s, DST32 ^ s)
+	ALU(LSH, DST << (s & 63), DST32 << (s & 31))
+	ALU(RSH, DST >> (s & 63), DST32 >> (s & 31))
+	ALU(ARSH, (uint64_t)((int64_t)DST >> (s & 63)), (uint32_t)((int32_t)DST32 >> (s & 31)))
+	/* division by zero gives 0; modulo by zero leaves dst (truncated to 32 bits in the 32-bit forms) */
+	ALU(DIV, s ? DST / s : 0, s ? DST32 / s : 0)
+	ALU(MOD, s ? DST % s : DST, s ? DST32 % s : DST32)
+	ALU(SDIV, sdiv64(DST, s), sdiv32(DST32, s))
+	ALU(SMOD, smod64(DST, s), smod32(DST32, s))
+	vmcase(NEG64) { DST = -DST; vmbreak; }
+	vmcase(NEG32) { DST = (uint32_t)-DST32; vmbreak; }
+	vmcase(MOV64_IMM) { DST = IMM; vmbreak; }
+	vmcase(MOV64_REG) { DST = SRC; vmbreak; }
+	vmcase(MOV32_IMM) { DST = IMM32; vmbreak; }
+	vmcase(MOV32_REG) { DST = SRC32; vmbreak; }
+	vmcase(MOVSX32_8) { DST = (uint32_t)(int32_t)(int8_t)SRC; vmbreak; }
+	vmcase(MOVSX32_16) { DST = (uint32_t)(int32_t)(int16_t)SRC; vmbreak; }
+	vmcase(MOVSX64_8) { DST = (uint64_t)(int64_t)(int8_t)SRC; vmbreak; }
+	vmcase(MOVSX64_16) { DST = (uint64_t)(int64_t)(int16_t)SRC; vmbreak; }
+	vmcase(MOVSX64_32) { DST = (uint64_t)(int64_t)(int32_t)SRC; vmbreak; }
+	/* byte order: the host is little-endian (x86-64) */
+	vmcase(LE16) { DST = (uint16_t)DST; vmbreak; }
+	vmcase(LE32) { DST = (uint32_t)DST; vmbreak; }
+	vmcase(LE64) { vmbreak; }
+	vmcase(BE16) { DST = __builtin_bswap16((uint16_t)DST); vmbreak; }
+	vmcase(BE32) { DST = __builtin_bswap32((uint32_t)DST); vmbreak; }
+	vmcase(BE64) { DST = __builtin_bswap64(DST); vmbreak; }
+	vmcase(BSWAP16) { DST = __builtin_bswap16((uint16_t)DST); vmbreak; }
+	vmcase(BSWAP32) { DST = __builtin_bswap32((uint32_t)DST); vmbreak; }
+	vmcase(BSWAP64) { DST = __builtin_bswap64(DST); vmbreak; }
+
+	/* jumps: K holds the target index */
+#define JMP(NAME, T, OP)                                                                                       \
+	vmcase(NAME##_IMM) { if ((T)DST OP (T)IMM) vmjump(K); vmbreak; }                                          \
+	vmcase(NAME##_REG) { if ((T)DST OP (T)SRC) vmjump(K); vmbreak; }                                          \
+	vmcase(NAME##32_IMM) { if ((T##32)DST OP (T##32)IMM) vmjump(K); vmbreak; }                                \
+	vmcase(NAME##32_REG) { if ((T##32)DST OP (T##32)SRC) vmjump(K); vmbreak; }
+#define u uint64_t
+#define s int64_t
+#define u32 uint32_t
+#define s32 int32_t
+	JMP(JEQ, u, ==)
+	JMP(JNE, u, !=)
+	JMP(JGT, u, >)
+	JMP(JGE, u, >=)
+	JMP(JLT, u, <)
+	JMP(JLE, u, <=)
+	JMP(JSGT, s, >)
+	JMP(JSGE, s, >=)
+	JMP(JSLT, s, <)
+	JMP(JSLE, s, <=)
+#undef u
+#undef s
+#undef u32
+#undef s32
+	vmcase(JSET_IMM) { if (DST & IMM) vmjump(K); vmbreak; }
+	vmcase(JSET_REG) { if (DST & SRC) vmjump(K); vmbreak; }
+	vmcase(JSET32_IMM) { if (DST32 & IMM32) vmjump(K); vmbreak; }
+	vmcase(JSET32_REG) { if (DST32 & SRC32) vmjump(K); vmbreak; }
+	vmcase(JA) { vmjump(K); }
+	vmcase(JA32) { vmjump(K); }
+	/* kernel: a per-frame counter starting at BPF_MAX_LOOPS; the jump is taken once it is exhausted */
+	vmcase(MAY_GOTO) {
+		if (fr->may_goto_cnt == 0)
+			vmjump(K);
+		fr->may_goto_cnt--;
+		vmbreak;
+	}
+
+	vmcase(LD_IMM64) { DST = K; pc += 2; vmdispatch(); }
+	vmcase(LD_ABS_W) { if (!ld_pkt(rc, (int64_t)(int32_t)pc->imm, 4, &regs[0])) goto pkt_oob; vmbreak; }
+	vmcase(LD_ABS_H) { if (!ld_pkt(rc, (int64_t)(int32_t)pc->imm, 2, &regs[0])) goto pkt_oob; vmbreak; }
+	vmcase(LD_ABS_B) { if (!ld_pkt(rc, (int64_t)(int32_t)pc->imm, 1, &regs[0])) goto pkt_oob; vmbreak; }
+	vmcase(LD_IND_W) { if (!ld_pkt(rc, (int64_t)(int32_t)((uint32_t)SRC + (uint32_t)pc->imm), 4, &regs[0])) goto pkt_oob; vmbreak; }
+	vmcase(LD_IND_H) { if (!ld_pkt(rc, (int64_t)(int32_t)((uint32_t)SRC + (uint32_t)pc->imm), 2, &regs[0])) goto pkt_oob; vmbreak; }
+	vmcase(LD_IND_B) { if (!ld_pkt(rc, (int64_t)(int32_t)((uint32_t)SRC + (uint32_t)pc->imm), 1, &regs[0])) goto pkt_oob; vmbreak; }
+
+	vmcase(LDX_B) { LOADU(uint8_t); vmbreak; }
+	vmcase(LDX_H) { LOADU(uint16_t); vmbreak; }
+	vmcase(LDX_W) { LOADU(uint32_t); vmbreak; }
+	vmcase(LDX_DW) { LOADU(uint64_t); vmbreak; }
+	vmcase(LDXSX_B) { LOADS(int8_t); vmbreak; }
+	vmcase(LDXSX_H) { LOADS(int16_t); vmbreak; }
+	vmcase(LDXSX_W) { LOADS(int32_t); vmbreak; }
+	vmcase(ST_B) { STORE(uint8_t, IMM); vmbreak; }
+	vmcase(ST_H) { STORE(uint16_t, IMM); vmbreak; }
+	vmcase(ST_W) { STORE(uint32_t, IMM); vmbreak; }
+	vmcase(ST_DW) { STORE(uint64_t, IMM); vmbreak; }
+	vmcase(STX_B) { STORE(uint8_t, SRC); vmbreak; }
+	vmcase(STX_H) { STORE(uint16_t, SRC); vmbreak; }
+	vmcase(STX_W) { STORE(uint32_t, SRC); vmbreak; }
+	vmcase(STX_DW) { STORE(uint64_t, SRC); vmbreak; }
+
+	/* atomics: 32-bit fetch results are zero-extended into src (r0 for cmpxchg) */
+#define ATOMIC_OPS(W, T)                                                                                       \
+	vmcase(ATOMIC##W##_ADD) { ATOMIC_ADDR(T); __atomic_fetch_add(ap, (T)SRC, __ATOMIC_SEQ_CST); vmbreak; }         \
+	vmcase(ATOMIC##W##_OR) { ATOMIC_ADDR(T); __atomic_fetch_or(ap, (T)SRC, __ATOMIC_SEQ_CST); vmbreak; }           \
+	vmcase(ATOMIC##W##_AND) { ATOMIC_ADDR(T); __atomic_fetch_and(ap, (T)SRC, __ATOMIC_SEQ_CST); vmbreak; }         \
+	vmcase(ATOMIC##W##_XOR) { ATOMIC_ADDR(T); __atomic_fetch_xor(ap, (T)SRC, __ATOMIC_SEQ_CST); vmbreak; }         \
+	vmcase(ATOMIC##W##_FETCH_ADD) { ATOMIC_ADDR(T); SRC = __atomic_fetch_add(ap, (T)SRC, __ATOMIC_SEQ_CST); vmbreak; } \
+	vmcase(ATOMIC##W##_FETCH_OR) { ATOMIC_ADDR(T); SRC = __atomic_fetch_or(ap, (T)SRC, __ATOMIC_SEQ_CST); vmbreak; }   \
+	vmcase(ATOMIC##W##_FETCH_AND) { ATOMIC_ADDR(T); SRC = __atomic_fetch_and(ap, (T)SRC, __ATOMIC_SEQ_CST); vmbreak; } \
+	vmcase(ATOMIC##W##_FETCH_XOR) { ATOMIC_ADDR(T); SRC = __atomic_fetch_xor(ap, (T)SRC, __ATOMIC_SEQ_CST); vmbreak; } \
+	vmcase(ATOMIC##W##_XCHG) { ATOMIC_ADDR(T); SRC = __atomic_exchange_n(ap, (T)SRC, __ATOMIC_SEQ_CST); vmbreak; }     \
+	vmcase(ATOMIC##W##_CMPXCHG) {                                                                          \
+		ATOMIC_ADDR(T);                                                                                \
+		T expected = (T)regs[0];                                                                       \
+		__atomic_compare_exchange_n(ap, &expected, (T)SRC, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);  \
+		regs[0] = expected;                                                                            \
+		vmbreak;                                                                                       \
+	}
+	ATOMIC_OPS(32, uint32_t)
+	ATOMIC_OPS(64, uint64_t)
+#define LOAD_ACQ(SFX, T) vmcase(LOAD_ACQ_##SFX) { T *ap = (T *)(uintptr_t)(SRC + (int64_t)OFF); MEMCHK(ap, sizeof(T), 0); DST = __atomic_load_n(ap, __ATOMIC_ACQUIRE); vmbreak; }
+#define STORE_REL(SFX, T) vmcase(STORE_REL_##SFX) { ATOMIC_ADDR(T); __atomic_store_n(ap, (T)SRC, __ATOMIC_RELEASE); vmbreak; }
+	LOAD_ACQ(B, uint8_t) LOAD_ACQ(H, uint16_t) LOAD_ACQ(W, uint32_t) LOAD_ACQ(DW, uint64_t)
+	STORE_REL(B, uint8_t) STORE_REL(H, uint16_t) STORE_REL(W, uint32_t) STORE_REL(DW, uint64_t)
+
+	vmcase(CALLX) {
+		uint32_t id = (uint32_t)DST;
+		goto call_helper_id;
+	vmcase(CALL_HELPER)
+		id = (uint32_t)pc->imm;
+	call_helper_id:;
+		const struct bpfvm_helper *h = bpfvm_helper_by_id(id);
+		if (!h || !h->fn) {
+			bpfvm_run_fail(rc, -EINVAL, "unknown helper %u called at insn %zu", id, (size_t)(pc - code->insns));
+			return rc->error;
+		}
+		regs[0] = h->fn(regs[1], regs[2], regs[3], regs[4], regs[5], rc);
+		if (rc->error)
+			return rc->error;
+		vmbreak;
+	}
+	vmcase(CALL_KFUNC) {
+		bpfvm_run_fail(rc, -EINVAL, "kernel function calls are not supported (insn %zu)", (size_t)(pc - code->insns));
+		return rc->error;
+	}
+	vmcase(CALL_LOCAL) {
+		if (depth + 1 >= BPFVM_MAX_CALL_FRAMES) {
+			bpfvm_run_fail(rc, -E2BIG, "the call stack of %d frames is too deep at insn %zu",
+				       BPFVM_MAX_CALL_FRAMES, (size_t)(pc - code->insns));
+			return rc->error;
+		}
+		memcpy(fr->saved, &regs[6], sizeof(fr->saved));
+		fr->ret = pc + 1;
+		fr = &frames[++depth];
+		fr->may_goto_cnt = BPF_MAX_LOOPS;
+		regs[10] = (uint64_t)(uintptr_t)(fr->stack + BPFVM_STACK_SIZE);
+		vmjump(K);
+	}
+	vmcase(EXIT) {
+		if (depth == 0) {
+			*r0_out = regs[0];
+			return 0;
+		}
+		fr = &frames[--depth];
+		memcpy(&regs[6], fr->saved, sizeof(fr->saved));
+		pc = fr->ret;
+		vmdispatch();
+	}
+
+L_fell_off:
+	bpfvm_run_fail(rc, -EINVAL, "the program ran past its last instruction at insn %zu", (size_t)(pc - code->insns));
+	return rc->error;
+
+pkt_oob:
+	/* kernel: an out-of-bounds legacy packet load ends the program with r0 = 0 */
+	*r0_out = 0;
+	return 0;
+
+#undef vmdispatch
+#undef vmcase
+#undef vmbreak
+#undef vmjump
+#undef ALU
+#undef JMP
+#undef ATOMIC_OPS
+#undef LOAD_ACQ
+#undef STORE_REL
+}
+
+#undef MEMCHK
+#undef LOADU
+#undef LOADS
+#undef STORE
+#undef ATOMIC_ADDR

@@ -1,0 +1,161 @@
+/* run.c - the run API: make and free programs, pick an engine, repeat and time runs, run-context services */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/log_internal.h"
+#include "interp/run.h"
+#include "isa/opcodes.h"
+
+/* libbpf's OPTS_VALID: a larger struct is fine only if its unknown tail is zero */
+static bool opts_valid(const void *opts, size_t sz, size_t known)
+{
+	const unsigned char *p = opts;
+	for (size_t i = known; i < sz; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+#define OPTS_HAS(opts, field) ((opts) && (opts)->sz >= offsetof(__typeof__(*(opts)), field) + sizeof((opts)->field))
+#define OPTS_GET(opts, field, def) (OPTS_HAS(opts, field) ? (opts)->field : (def))
+#define OPTS_KNOWN(type) (offsetof(struct type, type##__last_field) + sizeof(((struct type *)0)->type##__last_field))
+
+struct bpfvm_prog *bpfvm_prog__new(const struct bpf_insn *insns, size_t insn_cnt, const struct bpfvm_prog_opts *opts)
+{
+	struct bpfvm_log *log = OPTS_GET(opts, log, NULL);
+	if (opts && !opts_valid(opts, opts->sz, offsetof(struct bpfvm_prog_opts, log) + sizeof(opts->log))) {
+		bpfvm_logf(log, "unknown fields set in bpfvm_prog_opts");
+		errno = EINVAL;
+		return NULL;
+	}
+	if (!insns || !insn_cnt) {
+		bpfvm_logf(log, "empty program");
+		errno = EINVAL;
+		return NULL;
+	}
+	int err = bpfvm_insns_check(insns, insn_cnt, log);
+	if (err) {
+		errno = -err;
+		return NULL;
+	}
+	struct bpfvm_prog *prog = calloc(1, sizeof(*prog));
+	if (!prog || !(prog->insns = malloc(insn_cnt * sizeof(*insns)))) {
+		free(prog);
+		bpfvm_logf(log, "out of memory");
+		errno = ENOMEM;
+		return NULL;
+	}
+	memcpy(prog->insns, insns, insn_cnt * sizeof(*insns));
+	prog->insn_cnt = insn_cnt;
+	const char *name = OPTS_GET(opts, name, NULL);
+	snprintf(prog->name, sizeof(prog->name), "%s", name ? name : "prog");
+	prog->prog_type = OPTS_GET(opts, prog_type, 0);
+	return prog;
+}
+
+void bpfvm_prog__free(struct bpfvm_prog *prog)
+{
+	if (!prog)
+		return;
+	bpfvm_interp_release(prog);
+	/* the JIT helper releases its image here once the JIT is merged */
+	free(prog->insns);
+	free(prog);
+}
+
+const struct bpf_insn *bpfvm_prog__insns(const struct bpfvm_prog *prog) { return prog->insns; }
+size_t bpfvm_prog__insn_cnt(const struct bpfvm_prog *prog) { return prog->insn_cnt; }
+const char *bpfvm_prog__name(const struct bpfvm_prog *prog) { return prog->name; }
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int bpfvm_prog__run(struct bpfvm_prog *prog, struct bpfvm_run_opts *opts)
+{
+	if (!prog || !opts || opts->sz < offsetof(struct bpfvm_run_opts, sz) + sizeof(opts->sz))
+		return -EINVAL;
+	struct bpfvm_log *log = OPTS_GET(opts, log, NULL);
+	if (!opts_valid(opts, opts->sz, OPTS_KNOWN(bpfvm_run_opts))) {
+		bpfvm_logf(log, "unknown fields set in bpfvm_run_opts");
+		return -EINVAL;
+	}
+	void *mem = OPTS_GET(opts, mem, NULL);
+	size_t mem_len = OPTS_GET(opts, mem_len, 0);
+	enum bpfvm_engine engine = OPTS_GET(opts, engine, BPFVM_ENGINE_DEFAULT);
+	uint32_t repeat = OPTS_GET(opts, repeat, 0);
+	if (!repeat)
+		repeat = 1;
+	bool checked = false;
+	switch (engine) {
+	case BPFVM_ENGINE_DEFAULT: /* the interpreter until the JIT is wired in */
+	case BPFVM_ENGINE_INTERP:
+		break;
+	case BPFVM_ENGINE_CHECKED:
+		checked = true;
+		break;
+	case BPFVM_ENGINE_JIT:
+		bpfvm_logf(log, "the JIT engine is not available in this build");
+		return -ENOTSUP;
+	default:
+		bpfvm_logf(log, "unknown engine %d", (int)engine);
+		return -EINVAL;
+	}
+	uint64_t r0 = 0;
+	uint64_t t0 = now_ns();
+	for (uint32_t i = 0; i < repeat; i++) {
+		struct bpfvm_run_ctx rc = {
+			.prog = prog,
+			.log = log,
+			.max_insns = OPTS_GET(opts, max_insns, 0),
+			.checked = checked,
+		};
+		if (checked && mem && mem_len)
+			bpfvm_run_add_region(&rc, mem, mem_len, true);
+		int err = bpfvm_interp_run(prog, &rc, (uint64_t)(uintptr_t)mem, mem_len, &r0);
+		if (err)
+			return err;
+	}
+	uint64_t dt = now_ns() - t0;
+	if (OPTS_HAS(opts, retval))
+		opts->retval = r0;
+	if (OPTS_HAS(opts, duration_ns))
+		opts->duration_ns = dt / repeat;
+	return 0;
+}
+
+void bpfvm_run_fail(struct bpfvm_run_ctx *rc, int err, const char *fmt, ...)
+{
+	if (rc->error)
+		return; /* the first reason wins */
+	rc->error = err;
+	va_list ap;
+	va_start(ap, fmt);
+	bpfvm_vlogf(rc->log, fmt, ap);
+	va_end(ap);
+}
+
+int bpfvm_run_add_region(struct bpfvm_run_ctx *rc, const void *start, size_t len, bool writable)
+{
+	if (rc->nregions >= BPFVM_MAX_REGIONS)
+		return -E2BIG;
+	rc->regions[rc->nregions++] = (struct bpfvm_region){ (uintptr_t)start, len, writable };
+	return 0;
+}
+
+bool bpfvm_run_access_ok(const struct bpfvm_run_ctx *rc, uintptr_t addr, size_t size, bool write)
+{
+	for (int i = 0; i < rc->nregions; i++) {
+		const struct bpfvm_region *r = &rc->regions[i];
+		if (addr >= r->start && size <= r->len && addr - r->start <= r->len - size)
+			return !write || r->writable;
+	}
+	return false;
+}
