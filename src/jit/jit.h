@@ -1,0 +1,40 @@
+/* jit.h - the JIT's interface beyond run.h: compile options, per-instruction code offsets, the jited dump */
+#ifndef BPFVM_JIT_JIT_H
+#define BPFVM_JIT_JIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "interp/prog.h"
+#include "interp/run.h"
+
+struct bpfvm_helper;
+
+struct bpfvm_jit_opts {
+	bool harden;  /* constant blinding of every immediate, as the kernel's bpf_jit_harden = 2 */
+	bool no_bmi2; /* never use BMI2's shlx/shrx/sarx (the CPU's support is detected otherwise) */
+	/* where `call N` finds helper N; NULL = bpfvm_helper_by_id (the embedder's or a test's own table otherwise) */
+	const struct bpfvm_helper *(*helper_by_id)(uint32_t id);
+};
+
+/*
+ * Compile prog to native code (prog->jit_entry). With insn_off non-NULL, *insn_off receives a malloc'd array of
+ * insn_cnt + 1 image offsets: where the code of instruction i begins, [insn_cnt] where the shared exit code begins
+ * (the caller frees it); the program is recompiled even if it already has an image.
+ * Returns 0, or -EINVAL (bad instruction), -EACCES (writes r10), -ENOTSUP (kfunc/callx, or not x86-64),
+ * -ENOMEM, -E2BIG; the reason goes to log. The step limit (max_insns) is not enforced in JIT code.
+ */
+int bpfvm_jit_compile_opts(struct bpfvm_prog *prog, const struct bpfvm_jit_opts *opts, struct bpfvm_log *log,
+			   uint32_t **insn_off);
+
+/*
+ * Print the JIT code of prog as bpftool prints `prog dump jited` with line info: each BPF instruction's text
+ * (from insn_text, may be NULL: then "insn N") followed by its x86 instructions, disassembled with Capstone.
+ * Returns 0 or -errno.
+ */
+typedef void (*bpfvm_insn_text_fn)(void *arg, const struct bpf_insn *insns, size_t idx, char *buf, size_t len);
+int bpfvm_jit_dump(struct bpfvm_prog *prog, const struct bpfvm_jit_opts *opts, FILE *out, bpfvm_insn_text_fn text,
+		   void *arg, struct bpfvm_log *log);
+
+#endif
