@@ -1,0 +1,484 @@
+/* test_jit_vs_interp.c - differential: generated programs give identical r0, memory and stack in the JIT and interpreter */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers/helpers.h"
+#include "interp/prog.h"
+#include "interp/run.h"
+#include "jit/jit.h"
+#include "lib/harness.h"
+
+/*
+ * The generator (self-contained; kdiff's progen is for verifier-valid programs): programs that are safe by
+ * construction, so both engines can run them unverified.
+ *  - r9 = the 256-byte buffer (set from r1 once, never written), r10 the stack; r0..r8 hold random values
+ *  - main's 512-byte stack is initialized first; subprograms initialize the 64 bytes they use
+ *  - every ALU/ALU64 form with random operands (division by 0 and -1 included), movsx, byte swaps, ld_imm64
+ *  - loads/stores of every size (and sign-extending loads) inside the buffer or the initialized stack
+ *  - every atomic on aligned addresses, load-acquire/store-release
+ *  - forward jumps (JMP and JMP32, reg and imm), counted loops (counter at fp-8), may_goto, gotol
+ *  - bpf-to-bpf calls into up to 3 subprograms (no recursion), LD_ABS/LD_IND inside and outside the packet
+ *  - at the end r0..r8 and main's whole stack are copied to the buffer, which both runs compare byte for byte
+ */
+#define MEM_DATA 256
+#define MEM_REGS MEM_DATA                /* r0..r8 after the run */
+#define MEM_STACK (MEM_REGS + 9 * 8)     /* main's stack after the run */
+#define MEM_LEN (MEM_STACK + 512)
+#define MAX_INSNS 4096
+
+extern int bpfvm_interp_run(const struct bpfvm_prog *prog, struct bpfvm_run_ctx *rc, uint64_t r1, uint64_t r2,
+			    uint64_t *r0) __attribute__((weak));
+
+__attribute__((weak)) void bpfvm_run_fail(struct bpfvm_run_ctx *rc, int err, const char *fmt, ...)
+{
+	rc->error = err;
+}
+
+__attribute__((weak)) const struct bpfvm_helper *bpfvm_helper_by_id(uint32_t id)
+{
+	return NULL;
+}
+
+struct gen {
+	uint64_t rng;
+	struct bpf_insn *p;
+	int n;
+	bool in_sub;
+	int nsubs;
+	int sub_call_at[64], sub_call_target[64], ncalls; /* CALL_LOCAL fixups: insn index -> subprogram number */
+	int sub_start[4];
+};
+
+static uint64_t rnd(struct gen *g)
+{
+	return t_rand(&g->rng);
+}
+
+static int rn(struct gen *g, int n)
+{
+	return (int)(rnd(g) % (uint64_t)n);
+}
+
+static void emit(struct gen *g, struct bpf_insn i)
+{
+	if (g->n < MAX_INSNS)
+		g->p[g->n] = i;
+	g->n++;
+}
+
+static int32_t rand_imm(struct gen *g)
+{
+	static const int32_t special[] = { 0, 1, -1, 2, 7, 31, 32, 63, 64, INT32_MIN, INT32_MAX, 0x80, 0xff, 0xffff };
+
+	switch (rn(g, 4)) {
+	case 0:
+		return special[rn(g, sizeof(special) / sizeof(special[0]))];
+	case 1:
+		return rn(g, 64) - 32;
+	default:
+		return (int32_t)rnd(g);
+	}
+}
+
+static int data_reg(struct gen *g)
+{
+	return rn(g, 9); /* r0..r8 */
+}
+
+/* one ALU/ALU64 instruction */
+static void gen_alu(struct gen *g)
+{
+	static const uint8_t ops[] = { BPF_ADD, BPF_SUB, BPF_MUL, BPF_DIV, BPF_OR, BPF_AND, BPF_LSH, BPF_RSH,
+				       BPF_MOD, BPF_XOR, BPF_MOV, BPF_ARSH, BPF_NEG };
+	uint8_t cls = rn(g, 2) ? BPF_ALU64 : BPF_ALU;
+	uint8_t op = ops[rn(g, sizeof(ops))];
+	int d = data_reg(g), s = data_reg(g);
+	int16_t off = 0;
+	bool k = rn(g, 2);
+
+	if (op == BPF_NEG) {
+		emit(g, BPFVM_INSN(cls | BPF_NEG, d, 0, 0, 0));
+		return;
+	}
+	if ((op == BPF_DIV || op == BPF_MOD) && rn(g, 2))
+		off = 1; /* sdiv / smod */
+	if (op == BPF_MOV && !k && rn(g, 3) == 0) {
+		static const int16_t w64[] = { 8, 16, 32 }, w32[] = { 8, 16 };
+
+		off = cls == BPF_ALU64 ? w64[rn(g, 3)] : w32[rn(g, 2)]; /* movsx */
+	}
+	if (k)
+		emit(g, BPFVM_INSN(cls | op | BPF_K, d, 0, off, rand_imm(g)));
+	else
+		emit(g, BPFVM_INSN(cls | op | BPF_X, d, s, off, 0));
+}
+
+static void gen_end(struct gen *g)
+{
+	static const int32_t widths[] = { 16, 32, 64 };
+	int kind = rn(g, 3);
+	uint8_t code = kind == 0 ? (BPF_ALU | BPF_END | BPF_TO_LE) : kind == 1 ? (BPF_ALU | BPF_END | BPF_TO_BE)
+									     : (BPF_ALU64 | BPF_END);
+
+	emit(g, BPFVM_INSN(code, data_reg(g), 0, 0, widths[rn(g, 3)]));
+}
+
+/* a base register and an offset where size bytes lie inside the buffer or the initialized stack */
+static void rand_addr(struct gen *g, int size, bool aligned, int *base, int16_t *off)
+{
+	if (rn(g, 2)) {
+		*base = 9;
+		*off = (int16_t)rn(g, MEM_DATA - size + 1);
+	} else {
+		int lo = g->in_sub ? 64 : 512; /* subprograms use the top 64 bytes of their frame */
+
+		*base = 10;
+		*off = (int16_t)-(16 + rn(g, lo - 16 - size + 1) + 0);
+		if (*off < -lo)
+			*off = (int16_t)-lo;
+	}
+	if (aligned)
+		*off = (int16_t)(*off & ~(size - 1));
+	if (*base == 10 && *off > -16)
+		*off = -16;
+}
+
+static const uint8_t sizes[] = { BPF_B, BPF_H, BPF_W, BPF_DW };
+static int size_bytes(uint8_t sz)
+{
+	return sz == BPF_B ? 1 : sz == BPF_H ? 2 : sz == BPF_W ? 4 : 8;
+}
+
+static void gen_mem(struct gen *g)
+{
+	uint8_t sz = sizes[rn(g, 4)];
+	int base, kind = rn(g, 4);
+	int16_t off;
+
+	rand_addr(g, size_bytes(sz), rn(g, 4) != 0, &base, &off);
+	switch (kind) {
+	case 0:
+		emit(g, BPFVM_INSN(BPF_LDX | BPF_MEM | sz, data_reg(g), base, off, 0));
+		break;
+	case 1:
+		if (sz != BPF_DW) {
+			emit(g, BPFVM_INSN(BPF_LDX | BPF_MEMSX | sz, data_reg(g), base, off, 0));
+			break;
+		}
+		/* fall through */
+	case 2:
+		emit(g, BPFVM_INSN(BPF_STX | BPF_MEM | sz, base, data_reg(g), off, 0));
+		break;
+	default:
+		emit(g, BPFVM_INSN(BPF_ST | BPF_MEM | sz, base, 0, off, rand_imm(g)));
+		break;
+	}
+}
+
+static void gen_atomic(struct gen *g)
+{
+	static const int32_t ops[] = { BPF_ADD, BPF_OR, BPF_AND, BPF_XOR, BPF_ADD | BPF_FETCH, BPF_OR | BPF_FETCH,
+				       BPF_AND | BPF_FETCH, BPF_XOR | BPF_FETCH, BPF_XCHG, BPF_CMPXCHG,
+				       BPF_LOAD_ACQ, BPF_STORE_REL };
+	int32_t op = ops[rn(g, sizeof(ops) / sizeof(ops[0]))];
+	uint8_t sz = op >= BPF_LOAD_ACQ ? sizes[rn(g, 4)] : (rn(g, 2) ? BPF_W : BPF_DW);
+	int base;
+	int16_t off;
+
+	rand_addr(g, size_bytes(sz), true, &base, &off);
+	if (op == BPF_LOAD_ACQ)
+		emit(g, BPFVM_INSN(BPF_STX | BPF_ATOMIC | sz, data_reg(g), base, off, op));
+	else
+		emit(g, BPFVM_INSN(BPF_STX | BPF_ATOMIC | sz, base, data_reg(g), off, op));
+}
+
+static void gen_ldimm64(struct gen *g)
+{
+	uint64_t v = rn(g, 2) ? rnd(g) : (uint64_t)(int64_t)rand_imm(g);
+	struct bpf_insn two[2] = { BPFVM_LD_IMM64(data_reg(g), v) };
+
+	emit(g, two[0]);
+	emit(g, two[1]);
+}
+
+static void gen_ldpkt(struct gen *g)
+{
+	static const uint8_t szs[] = { BPF_B, BPF_H, BPF_W };
+	uint8_t sz = szs[rn(g, 3)];
+
+	if (rn(g, 2)) {
+		emit(g, BPFVM_INSN(BPF_LD | BPF_ABS | sz, 0, 0, 0, rn(g, 16) ? rn(g, 44) : rand_imm(g)));
+	} else {
+		int s = 1 + rn(g, 8);
+
+		if (rn(g, 8))
+			emit(g, BPFVM_MOV32_IMM(s, rn(g, 32)));
+		emit(g, BPFVM_INSN(BPF_LD | BPF_IND | sz, 0, s, 0, rn(g, 8) ? rn(g, 12) : rand_imm(g)));
+	}
+}
+
+static void gen_straight(struct gen *g)
+{
+	int r = rn(g, 100);
+
+	if (r < 45)
+		gen_alu(g);
+	else if (r < 50)
+		gen_end(g);
+	else if (r < 72)
+		gen_mem(g);
+	else if (r < 82)
+		gen_atomic(g);
+	else if (r < 88)
+		gen_ldimm64(g);
+	else if (r < 89)
+		gen_ldpkt(g);
+	else if (r < 96 && !g->in_sub && g->nsubs > 0 && g->ncalls < 64) {
+		g->sub_call_at[g->ncalls] = g->n;
+		g->sub_call_target[g->ncalls++] = rn(g, g->nsubs);
+		emit(g, BPFVM_INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 0));
+	} else {
+		gen_alu(g);
+	}
+}
+
+/* a block of straight-line code with forward jumps inside it */
+static void gen_block(struct gen *g, int len)
+{
+	static const uint8_t jops[] = { BPF_JEQ, BPF_JGT, BPF_JGE, BPF_JSET, BPF_JNE, BPF_JSGT,
+					BPF_JSGE, BPF_JLT, BPF_JLE, BPF_JSLT, BPF_JSLE };
+	int start = g->n;
+	int pending[16], npend = 0; /* jumps whose target is the block's end */
+
+	for (int u = 0; u < len; u++) {
+		if (rn(g, 6) == 0 && npend < 16) {
+			uint8_t cls = rn(g, 2) ? BPF_JMP : BPF_JMP32;
+			uint8_t op = jops[rn(g, sizeof(jops))];
+			int kind = rn(g, 20);
+
+			pending[npend++] = g->n;
+			if (kind == 0)
+				emit(g, BPFVM_INSN(BPF_JMP | BPF_JCOND, 0, 0, 0, 0)); /* may_goto (never taken here) */
+			else if (kind == 1)
+				emit(g, BPFVM_INSN(BPF_JMP32 | BPF_JA, 0, 0, 0, 0)); /* gotol */
+			else if (rn(g, 2))
+				emit(g, BPFVM_INSN(cls | op | BPF_K, data_reg(g), 0, 0, rand_imm(g)));
+			else
+				emit(g, BPFVM_INSN(cls | op | BPF_X, data_reg(g), data_reg(g), 0, 0));
+			continue;
+		}
+		gen_straight(g);
+	}
+	/* each pending jump lands at the block's end, or somewhere after it in the block */
+	for (int k = 0; k < npend; k++) {
+		int at = pending[k];
+		int target = g->n;
+		struct bpf_insn *i = &g->p[at];
+
+		if (at >= MAX_INSNS)
+			continue;
+		if (i->code == (BPF_JMP32 | BPF_JA))
+			i->imm = target - at - 1;
+		else
+			i->off = (int16_t)(target - at - 1);
+	}
+	(void)start;
+}
+
+/* for (n = N; n > 0; n--) { block }, the counter at fp-8 (r8 as scratch) */
+static void gen_loop(struct gen *g)
+{
+	int top;
+
+	emit(g, BPFVM_ST_MEM(BPF_DW, 10, -8, 1 + rn(g, 6)));
+	top = g->n;
+	gen_block(g, 3 + rn(g, 12));
+	emit(g, BPFVM_LDX_MEM(BPF_DW, 8, 10, -8));
+	emit(g, BPFVM_ALU64_IMM(BPF_SUB, 8, 1));
+	emit(g, BPFVM_STX_MEM(BPF_DW, 10, 8, -8));
+	emit(g, BPFVM_JMP_IMM(BPF_JSGT, 8, 0, (int16_t)(top - g->n - 1)));
+}
+
+static int generate(struct gen *g, struct bpf_insn *out)
+{
+	g->p = out;
+	g->n = 0;
+	g->ncalls = 0;
+	g->in_sub = false;
+	g->nsubs = rn(g, 4);
+
+	emit(g, BPFVM_MOV64_REG(9, 1));
+	for (int r = 0; r <= 8; r++) {
+		struct bpf_insn two[2] = { BPFVM_LD_IMM64(r, rnd(g)) };
+
+		emit(g, two[0]);
+		emit(g, two[1]);
+	}
+	for (int s = 1; s <= 64; s++)
+		emit(g, BPFVM_STX_MEM(BPF_DW, 10, s % 9, -8 * s));
+	for (int b = 0, nb = 1 + rn(g, 6); b < nb; b++) {
+		if (rn(g, 3) == 0)
+			gen_loop(g);
+		else
+			gen_block(g, 4 + rn(g, 24));
+	}
+	for (int r = 0; r <= 8; r++)
+		emit(g, BPFVM_STX_MEM(BPF_DW, 9, r, MEM_REGS + 8 * r));
+	for (int s = 1; s <= 64; s++) {
+		emit(g, BPFVM_LDX_MEM(BPF_DW, 0, 10, -8 * s));
+		emit(g, BPFVM_STX_MEM(BPF_DW, 9, 0, MEM_STACK + 512 - 8 * s));
+	}
+	emit(g, BPFVM_LDX_MEM(BPF_DW, 0, 9, MEM_REGS)); /* r0 as it was */
+	emit(g, BPFVM_EXIT());
+
+	g->in_sub = true;
+	for (int s = 0; s < g->nsubs; s++) {
+		g->sub_start[s] = g->n;
+		for (int k = 1; k <= 8; k++)
+			emit(g, BPFVM_STX_MEM(BPF_DW, 10, k % 9, -8 * k));
+		gen_block(g, 3 + rn(g, 16));
+		emit(g, BPFVM_EXIT());
+	}
+	for (int c = 0; c < g->ncalls; c++)
+		if (g->sub_call_at[c] < MAX_INSNS)
+			g->p[g->sub_call_at[c]].imm = g->sub_start[g->sub_call_target[c]] - g->sub_call_at[c] - 1;
+	return g->n <= MAX_INSNS ? g->n : -1;
+}
+
+struct outcome {
+	uint64_t r0;
+	int err;
+	uint8_t mem[MEM_LEN];
+};
+
+static const uint8_t pkt[48] = { 0x45, 0x00, 0x00, 0x54, 0xa1, 0xb2, 0x40, 0x00, 0x40, 0x01, 0xc3, 0xd4,
+				 0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00, 0x00, 0x02, 0x08, 0x00, 0xf7, 0xff,
+				 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0x0f, 0x1e, 0x2d, 0x3c,
+				 0x4b, 0x5a, 0x69, 0x78, 0x87, 0x96, 0xa5, 0xb4, 0xc3, 0xd2, 0xe1, 0xf0 };
+
+static void setup_rc(struct bpfvm_run_ctx *rc, const struct bpfvm_prog *prog)
+{
+	memset(rc, 0, sizeof(*rc));
+	rc->prog = prog;
+	rc->pkt = pkt;
+	rc->pkt_len = sizeof(pkt);
+}
+
+static int run_jit(struct bpfvm_prog *prog, const struct bpfvm_jit_opts *o, const uint8_t *mem0, struct outcome *out,
+		   char *why, size_t whylen)
+{
+	struct bpfvm_run_ctx rc;
+	struct bpfvm_log log = { 0 };
+	int err;
+
+	bpfvm_jit_release(prog);
+	err = bpfvm_jit_compile_opts(prog, o, &log, NULL);
+	if (err) {
+		snprintf(why, whylen, "compile: %d %.200s", err, log.last_error);
+		return err;
+	}
+	memcpy(out->mem, mem0, MEM_LEN);
+	setup_rc(&rc, prog);
+	out->r0 = prog->jit_entry((uint64_t)(uintptr_t)out->mem, MEM_LEN, &rc);
+	out->err = rc.error;
+	return 0;
+}
+
+static bool same(const struct outcome *a, const struct outcome *b, char *why, size_t whylen)
+{
+	if (a->err != b->err) {
+		snprintf(why, whylen, "error %d vs %d", a->err, b->err);
+		return false;
+	}
+	if (a->r0 != b->r0) {
+		snprintf(why, whylen, "r0 0x%llx vs 0x%llx", (unsigned long long)a->r0, (unsigned long long)b->r0);
+		return false;
+	}
+	for (int i = 0; i < MEM_LEN; i++)
+		if (a->mem[i] != b->mem[i]) {
+			snprintf(why, whylen, "%s byte %d: 0x%02x vs 0x%02x",
+				 i < MEM_REGS ? "buffer" : i < MEM_STACK ? "register dump" : "stack dump",
+				 i < MEM_REGS ? i : i < MEM_STACK ? i - MEM_REGS : i - MEM_STACK, a->mem[i], b->mem[i]);
+			return false;
+		}
+	return true;
+}
+
+int main(void)
+{
+	static struct bpf_insn insns[MAX_INSNS];
+	static struct outcome o_int, o_jit, o_alt;
+	static uint8_t mem0[MEM_LEN];
+	static const struct bpfvm_jit_opts modes[] = { { 0 }, { .no_bmi2 = true }, { .harden = true } };
+	static const char *mode_name[] = { "default", "no_bmi2", "harden" };
+	long count = t_env_count("BPFVM_JIT_DIFF_COUNT", 5000);
+	uint64_t seed = t_seed("jit_vs_interp");
+	long mismatches = 0, vs_interp = 0, vs_modes = 0, completed = 0, total_insns = 0;
+	char why[256];
+
+	if (t_sanitized() && !getenv("BPFVM_JIT_DIFF_COUNT"))
+		count /= 5;
+	for (long i = 0; i < count; i++) {
+		struct gen g = { .rng = seed + (uint64_t)i * 0x9e3779b97f4a7c15ull };
+		struct bpfvm_prog prog = { 0 };
+		uint64_t state = g.rng ^ 0x5555;
+		int n;
+
+		t_rand(&g.rng);
+		n = generate(&g, insns);
+		if (n < 0)
+			continue;
+		for (int b = 0; b < MEM_LEN; b++)
+			mem0[b] = (uint8_t)t_rand(&state);
+		prog.insns = insns;
+		prog.insn_cnt = (size_t)n;
+		if (run_jit(&prog, &modes[0], mem0, &o_jit, why, sizeof(why))) {
+			t_fail("jit_vs_interp program %ld (BPFVM_SEED=%llu): %s", i, (unsigned long long)seed, why);
+			mismatches++;
+			break;
+		}
+		total_insns += n;
+		completed += memcmp(o_jit.mem + MEM_REGS, mem0 + MEM_REGS, MEM_LEN - MEM_REGS) != 0;
+		if (bpfvm_interp_run) {
+			struct bpfvm_run_ctx rc;
+
+			memcpy(o_int.mem, mem0, MEM_LEN);
+			setup_rc(&rc, &prog);
+			o_int.r0 = 0;
+			o_int.err = bpfvm_interp_run(&prog, &rc, (uint64_t)(uintptr_t)o_int.mem, MEM_LEN, &o_int.r0);
+			if (!o_int.err)
+				o_int.err = rc.error;
+			vs_interp++;
+			if (!same(&o_int, &o_jit, why, sizeof(why))) {
+				t_fail("jit_vs_interp program %ld (BPFVM_SEED=%llu, %d insns): interp vs jit: %s", i,
+				       (unsigned long long)seed, n, why);
+				mismatches++;
+			}
+		}
+		/* the JIT's other code paths (no BMI2, constant blinding) against its default one */
+		for (int m = 1; m < 3 && i % 4 == 0; m++) {
+			if (run_jit(&prog, &modes[m], mem0, &o_alt, why, sizeof(why)) ||
+			    !same(&o_jit, &o_alt, why, sizeof(why))) {
+				t_fail("jit_vs_interp program %ld (BPFVM_SEED=%llu): jit default vs %s: %s", i,
+				       (unsigned long long)seed, mode_name[m], why);
+				mismatches++;
+			}
+			vs_modes++;
+		}
+		bpfvm_jit_release(&prog);
+		if (mismatches >= 5)
+			break;
+	}
+	if (!bpfvm_interp_run)
+		t_skip("jit_vs_interp: the interpreter (bpfvm_interp_run) is not linked in yet");
+	else if (!mismatches)
+		t_pass("jit_vs_interp: %ld programs identical in JIT and interpreter", vs_interp);
+	if (!mismatches)
+		t_pass("jit_vs_interp: %ld runs identical across JIT modes (no_bmi2, harden)", vs_modes);
+	printf("FIGURE jit vs interp: %ld programs, %ld mismatches (JIT modes compared: %ld; %.0f insns/program, "
+	       "%.0f%% ran to the end)\n", vs_interp, mismatches, vs_modes, count ? (double)total_insns / count : 0,
+	       count ? 100.0 * completed / count : 0);
+	return t_done();
+}
