@@ -1,5 +1,6 @@
 # Makefile - builds build/bpfvm, build/libbpfvm.a, build/libbpfvm.so; `make check` runs every test
 #
+#   make demo       build and run the demo (scripts/demo.sh)
 #   make            build the command and the libraries (installs missing Debian packages first, as root)
 #   make check      build and run the whole test suite; ends with `N passed, N failed, N skipped`
 #   make check SAN=1   the same under ASan+UBSan (in build-san/)
@@ -43,7 +44,7 @@ BENCH_BINS := $(BENCH_SRCS:%.c=$(BUILD)/%)
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all check bench fuzz install clean deps
+.PHONY: all check bench fuzz install clean deps demo
 .SECONDARY:
 all: $(BUILD)/bpfvm $(BUILD)/libbpfvm.a $(BUILD)/libbpfvm.so $(BPF_OBJS)
 
@@ -80,6 +81,9 @@ $(BUILD)/bpf/%.bpf.o: %.bpf.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CLANG_BPF) -O2 -g --target=bpf -mcpu=v4 -D__TARGET_ARCH_x86 -I/usr/include/x86_64-linux-gnu -Iinclude \
 		-c $< -o $@
+
+demo: all
+	@BUILD=$(BUILD) scripts/demo.sh
 
 check: all $(TEST_BINS) $(BENCH_BINS)
 	@BUILD=$(BUILD) SAN=$(SAN) tests/run.sh
