@@ -108,3 +108,9 @@ clean:
 	rm -rf build build-san build-fuzz
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# fuzz-jit: the JIT-vs-interpreter differential on 1,000,000 generated programs (BPFVM_SEED=N replays a run)
+FUZZ_JIT_COUNT ?= 1000000
+.PHONY: fuzz-jit
+fuzz-jit: $(BUILD)/tests/jit/test_jit_vs_interp
+	BPFVM_JIT_DIFF_COUNT=$(FUZZ_JIT_COUNT) $(BUILD)/tests/jit/test_jit_vs_interp

@@ -202,6 +202,38 @@ static int jit_call_helper(struct jit_ctx *ctx, uint8_t **pp, const struct bpf_i
 	return 0;
 }
 
+/*
+ * callx dst: the helper numbered by dst, resolved at run time; r1..r5 wait on the stack meanwhile.
+ *	mov r11, dst; push rdi; push rsi; push rdx; push rcx; push r8; sub rsp, 8; mov rdi, r11; movabs rsi, by_id
+ *	mov rdx, [r12]; movabs rax, jit_rt_callx; call rax; add rsp, 8; pop r8 .. pop rdi; test rax, rax; jz err
+ *	mov r9, [r12]; call rax; (the helper-call error check)
+ */
+static int jit_callx(struct jit_ctx *ctx, uint8_t **pp, const struct bpf_insn *insn)
+{
+	static const int args[] = { X_RDI, X_RSI, X_RDX, X_RCX, X_R8 };
+
+	emit_mov_rr(pp, true, X_TMP, reg2x86[insn->dst_reg]);
+	for (int k = 0; k < 5; k++)
+		emit_push(pp, args[k]);
+	emit_alu_imm(pp, ALU_SUB, true, X_RSP, 8); /* 16-byte alignment at the call */
+	emit_mov_rr(pp, true, X_RDI, X_TMP);
+	emit_mov_imm64(pp, X_RSI, (uint64_t)(uintptr_t)ctx->opts->helper_by_id);
+	emit_ldx(pp, 8, false, X_RDX, X_JST, JST_RC);
+	emit_mov_imm64(pp, X_RAX, (uint64_t)(uintptr_t)jit_rt_callx);
+	emit_call_reg(pp, X_RAX);
+	emit_alu_imm(pp, ALU_ADD, true, X_RSP, 8);
+	for (int k = 4; k >= 0; k--)
+		emit_pop(pp, args[k]);
+	emit_test_rr(pp, true, X_RAX, X_RAX);
+	jit_emit_jump(ctx, pp, CC_E, ctx->old_label[L_ERR], JIT_JUMP_NEAR);
+	emit_ldx(pp, 8, false, X_AUX2, X_JST, JST_RC);
+	emit_call_reg(pp, X_RAX);
+	emit_ldx(pp, 8, false, X_TMP, X_JST, JST_RC);
+	emit_cmp_mem_imm8(pp, false, X_TMP, offsetof(struct bpfvm_run_ctx, error), 0);
+	jit_emit_jump(ctx, pp, CC_NE, ctx->old_label[L_ERR], 0);
+	return 0;
+}
+
 static int jit_jmp(struct jit_ctx *ctx, uint8_t **pp, const struct bpf_insn *insn, enum bpfvm_op op)
 {
 	size_t i = ctx->idx;
@@ -226,6 +258,8 @@ static int jit_jmp(struct jit_ctx *ctx, uint8_t **pp, const struct bpf_insn *ins
 	}
 	case BPFVM_OP_CALL_HELPER:
 		return jit_call_helper(ctx, pp, insn);
+	case BPFVM_OP_CALLX:
+		return jit_callx(ctx, pp, insn);
 	case BPFVM_OP_CALL_LOCAL: {
 		uint32_t here = jit_here(ctx, pp) + 5;
 
@@ -385,7 +419,7 @@ static int jit_prepare(struct jit_ctx *ctx)
 			ctx->is_sub[t] = 1;
 		} else if (op == BPFVM_OP_MAY_GOTO) {
 			ctx->has_may_goto = true;
-		} else if (op == BPFVM_OP_CALL_KFUNC || op == BPFVM_OP_CALLX) {
+		} else if (op == BPFVM_OP_CALL_KFUNC) {
 			bpfvm_logf(ctx->log, "JIT: %s at insn %zu is not supported", bpfvm_opinfo[op].name, i);
 			return -ENOTSUP;
 		} else if (op == BPFVM_OP_LD_IMM64) {

@@ -8,6 +8,7 @@
 
 #include "bpfvm/insn.h"
 #include "bpfvm/log.h"
+#include "helpers/helpers.h"
 #include "isa/opcodes.h"
 #include "jit/x86_64/emit.h"
 
@@ -85,5 +86,6 @@ uint32_t jit_blind_key(struct jit_ctx *ctx);
 /* the runtime's entry points called from JIT code (rt.c) */
 struct bpfvm_run_ctx;
 void jit_rt_call_depth(struct bpfvm_run_ctx *rc);
+bpfvm_helper_fn jit_rt_callx(uint64_t id, const struct bpfvm_helper *(*by_id)(uint32_t), struct bpfvm_run_ctx *rc);
 
 #endif
