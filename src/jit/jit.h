@@ -16,7 +16,16 @@ struct bpfvm_jit_opts {
 	bool no_bmi2; /* never use BMI2's shlx/shrx/sarx (the CPU's support is detected otherwise) */
 	/* where `call N` finds helper N; NULL = bpfvm_helper_by_id (the embedder's or a test's own table otherwise) */
 	const struct bpfvm_helper *(*helper_by_id)(uint32_t id);
+	/* where bpf_tail_call finds its target; NULL = bpfvm_prog_array_lookup */
+	struct bpfvm_prog *(*prog_array_lookup)(void *map, uint32_t index);
 };
+
+/*
+ * Tail calls (bpf_tail_call, helper 12) find their target through the maps module's prog-array lookup: the
+ * program at index of a BPF_MAP_TYPE_PROG_ARRAY map, or NULL. Weak until the maps module provides it; without it
+ * every tail call fails (the program continues with the next instruction, as in the kernel).
+ */
+struct bpfvm_prog *bpfvm_prog_array_lookup(void *map, uint32_t index) __attribute__((weak));
 
 /*
  * Compile prog to native code (prog->jit_entry). With insn_off non-NULL, *insn_off receives a malloc'd array of

@@ -287,6 +287,80 @@ static void run_case(const struct tcase *c, const struct bpfvm_jit_opts *o, cons
 	bpfvm_jit_release(&prog);
 }
 
+/* tail calls, through a test prog array (bpfvm_jit_opts.prog_array_lookup) */
+struct test_map {
+	uint32_t n;
+	struct bpfvm_prog *progs[4];
+};
+
+static struct bpfvm_prog *test_lookup(void *map, uint32_t index)
+{
+	struct test_map *m = map;
+
+	return index < m->n ? m->progs[index] : NULL;
+}
+
+static void test_tail_calls(const struct bpfvm_jit_opts *base, const char *mode)
+{
+	struct bpfvm_jit_opts o = *base;
+	struct test_map map = { 0 };
+	uint64_t mp = (uint64_t)(uintptr_t)&map;
+	/* prog 0: tail call to index r6 (from mem[8]); on failure r0 = 1 */
+	struct bpf_insn a[] = { BPFVM_LDX_MEM(BPF_DW, 3, 1, 8), LDDW(2, mp), BPFVM_CALL_HELPER(BPF_FUNC_tail_call),
+				MOV64(0, 1), EXIT };
+	/* prog 1: r0 = 42 + ctx[0] */
+	struct bpf_insn b[] = { BPFVM_LDX_MEM(BPF_DW, 0, 1, 0), A64(ADD, 0, 42), EXIT };
+	/* prog 2: ctx[0] += 1; tail call itself (index 2); r0 = ctx[0] */
+	struct bpf_insn c[] = { BPFVM_LDX_MEM(BPF_DW, 3, 1, 0), A64(ADD, 3, 1), BPFVM_STX_MEM(BPF_DW, 1, 3, 0),
+				MOV64(6, 0), MOVR(7, 1), LDDW(2, mp), MOV64(3, 2),
+				BPFVM_CALL_HELPER(BPF_FUNC_tail_call), BPFVM_LDX_MEM(BPF_DW, 0, 7, 0), EXIT };
+	/* prog 3: a subprogram does the tail call to prog 1; main adds 1000 to what the call returns */
+	struct bpf_insn d[] = { BPFVM_INSN(BPF_JMP | BPF_CALL, 0, 1, 0, 2), A64(ADD, 0, 1000), EXIT,
+				MOV64(3, 1), LDDW(2, mp), BPFVM_CALL_HELPER(BPF_FUNC_tail_call), MOV64(0, 7), EXIT };
+	struct bpfvm_prog pa = { .insns = a, .insn_cnt = 6 }, pb = { .insns = b, .insn_cnt = 3 },
+			  pc = { .insns = c, .insn_cnt = 11 }, pd = { .insns = d, .insn_cnt = 9 };
+	struct {
+		struct bpfvm_prog *p;
+		uint64_t idx, want_r0, want_mem0;
+		const char *name;
+	} runs[] = {
+		{ &pa, 1, 42 + 5, 5, "tail_call_hit" },
+		{ &pa, 3, 1, 5, "tail_call_empty_slot_continues" },
+		{ &pa, 9, 1, 5, "tail_call_index_out_of_range_continues" },
+		{ &pc, 0, 34, 34, "tail_call_limit_33" },
+		{ &pd, 0, 1047, 5, "tail_call_from_subprogram" },
+	};
+
+	o.prog_array_lookup = test_lookup;
+	map.n = 4;
+	map.progs[0] = &pa, map.progs[1] = &pb, map.progs[2] = &pc;
+	for (size_t r = 0; r < sizeof(runs) / sizeof(runs[0]); r++) {
+		struct bpfvm_run_ctx rc = { 0 };
+		struct bpfvm_log log = { 0 };
+		uint64_t mem[2] = { runs[r].p == &pc ? 0 : 5, runs[r].idx }, r0;
+		int err;
+
+		bpfvm_jit_release(&pa), bpfvm_jit_release(&pb), bpfvm_jit_release(&pc), bpfvm_jit_release(&pd);
+		err = bpfvm_jit_compile_opts(runs[r].p, &o, &log, NULL);
+		if (!err && runs[r].p != &pa)
+			err = bpfvm_jit_compile_opts(&pa, &o, &log, NULL);
+		if (!err && runs[r].p != &pc)
+			err = bpfvm_jit_compile_opts(&pc, &o, &log, NULL);
+		if (err) {
+			t_fail("jit %s %s: compile %d %s", mode, runs[r].name, err, log.last_error);
+			continue;
+		}
+		rc.prog = runs[r].p;
+		r0 = runs[r].p->jit_entry((uint64_t)(uintptr_t)mem, sizeof(mem), &rc);
+		if (r0 != runs[r].want_r0 || mem[0] != runs[r].want_mem0 || rc.error)
+			t_fail("jit %s %s: r0 %llu mem0 %llu error %d", mode, runs[r].name, (unsigned long long)r0,
+			       (unsigned long long)mem[0], rc.error);
+		else
+			t_pass("jit %s %s", mode, runs[r].name);
+	}
+	bpfvm_jit_release(&pa), bpfvm_jit_release(&pb), bpfvm_jit_release(&pc), bpfvm_jit_release(&pd);
+}
+
 int main(void)
 {
 	static const char *modes[] = { "default", "no_bmi2", "harden" };
@@ -296,6 +370,7 @@ int main(void)
 
 		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 			run_case(&cases[i], &o, modes[m]);
+		test_tail_calls(&o, modes[m]);
 	}
 	return t_done();
 }

@@ -234,6 +234,54 @@ static int jit_callx(struct jit_ctx *ctx, uint8_t **pp, const struct bpf_insn *i
 	return 0;
 }
 
+/*
+ * bpf_tail_call(r1 = ctx, r2 = map, r3 = index): the target replaces the running function (its frame is torn down
+ * first) and gets ctx in r1 and the run context; a failed lookup continues with the next instruction.
+ *	mov [r12+16], rdi; mov rdi, rsi; mov esi, edx; mov rdx, [r12]; movabs rcx, lookup
+ *	movabs rax, jit_rt_tail_call; call rax
+ *	test rax, rax; jz 1f; mov rdi, [r12+16]; mov rdx, [r12]; <epilogue without ret>; jmp rax
+ *   1:	(the helper-call error check)
+ */
+static int jit_tail_call(struct jit_ctx *ctx, uint8_t **pp)
+{
+	uint8_t *jz;
+
+	emit_stx(pp, 8, X_JST, JST_CTX, X_RDI);
+	emit_mov_rr(pp, true, X_RDI, X_RSI);
+	emit_mov_rr(pp, false, X_RSI, X_RDX);
+	emit_ldx(pp, 8, false, X_RDX, X_JST, JST_RC);
+	emit_mov_imm64(pp, X_RCX, (uint64_t)(uintptr_t)ctx->opts->prog_array_lookup);
+	emit_mov_imm64(pp, X_RAX, (uint64_t)(uintptr_t)jit_rt_tail_call);
+	emit_call_reg(pp, X_RAX);
+	emit_test_rr(pp, true, X_RAX, X_RAX);
+	jz = *pp;
+	EMIT2(0x74, 0); /* jz 1f */
+	emit_ldx(pp, 8, false, X_RDI, X_JST, JST_CTX);
+	emit_ldx(pp, 8, false, X_RDX, X_JST, JST_RC);
+	if (ctx->in_sub) {
+		emit_pop(pp, X_R15);
+		emit_pop(pp, X_R14);
+		emit_pop(pp, X_R13);
+		emit_pop(pp, X_RBX);
+		EMIT1(0xc9); /* leave */
+	} else {
+		emit_lea(pp, X_RSP, X_JST, JST_SIZE);
+		emit_pop(pp, X_R15);
+		emit_pop(pp, X_R14);
+		emit_pop(pp, X_R13);
+		emit_pop(pp, X_R12);
+		emit_pop(pp, X_RBX);
+		emit_alu_imm(pp, ALU_ADD, true, X_RSP, BPFVM_STACK_SIZE);
+		emit_pop(pp, X_RBP);
+	}
+	EMIT2(0xff, 0xe0); /* jmp rax */
+	jz[1] = (uint8_t)(*pp - (jz + 2));
+	emit_ldx(pp, 8, false, X_TMP, X_JST, JST_RC);
+	emit_cmp_mem_imm8(pp, false, X_TMP, offsetof(struct bpfvm_run_ctx, error), 0);
+	jit_emit_jump(ctx, pp, CC_NE, ctx->old_label[L_ERR], 0);
+	return 0;
+}
+
 static int jit_jmp(struct jit_ctx *ctx, uint8_t **pp, const struct bpf_insn *insn, enum bpfvm_op op)
 {
 	size_t i = ctx->idx;
@@ -257,6 +305,8 @@ static int jit_jmp(struct jit_ctx *ctx, uint8_t **pp, const struct bpf_insn *ins
 		return 0;
 	}
 	case BPFVM_OP_CALL_HELPER:
+		if (insn->imm == BPF_FUNC_tail_call)
+			return jit_tail_call(ctx, pp);
 		return jit_call_helper(ctx, pp, insn);
 	case BPFVM_OP_CALLX:
 		return jit_callx(ctx, pp, insn);
@@ -456,6 +506,7 @@ int bpfvm_jit_compile_opts(struct bpfvm_prog *prog, const struct bpfvm_jit_opts 
 		opts.harden = jopts->harden;
 		opts.no_bmi2 = jopts->no_bmi2;
 		opts.helper_by_id = jopts->helper_by_id;
+		opts.prog_array_lookup = jopts->prog_array_lookup;
 	}
 	err = bpfvm_insns_check(prog->insns, prog->insn_cnt, log);
 	if (err)

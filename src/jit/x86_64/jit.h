@@ -9,6 +9,7 @@
 #include "bpfvm/insn.h"
 #include "bpfvm/log.h"
 #include "helpers/helpers.h"
+#include "interp/prog.h"
 #include "isa/opcodes.h"
 #include "jit/x86_64/emit.h"
 
@@ -23,6 +24,7 @@ enum jit_label {
 /* Layout of the JIT state the main prologue reserves below the callee-saved registers; r12 points at it. */
 #define JST_RC 0        /* struct bpfvm_run_ctx * */
 #define JST_LOOPS 8     /* may_goto's remaining budget */
+#define JST_CTX 16      /* r1 kept across a tail call's lookup */
 #define JST_SIZE 24     /* keeps rsp 16-byte aligned after 5 pushes */
 /* one bpf-to-bpf frame on the native stack: return address, rbp, 512 bytes of BPF stack, rbx r13 r14 r15 */
 #define JIT_SUB_FRAME (8 + 8 + BPFVM_STACK_SIZE + 32)
@@ -35,6 +37,7 @@ struct jit_opts {
 	bool harden;   /* constant blinding, as the kernel's bpf_jit_harden */
 	bool no_bmi2;  /* do not use shlx/shrx/sarx even where the CPU has them (tests cover both paths) */
 	const struct bpfvm_helper *(*helper_by_id)(uint32_t id);
+	struct bpfvm_prog *(*prog_array_lookup)(void *map, uint32_t index);
 };
 
 struct jit_ctx {
@@ -86,6 +89,8 @@ uint32_t jit_blind_key(struct jit_ctx *ctx);
 /* the runtime's entry points called from JIT code (rt.c) */
 struct bpfvm_run_ctx;
 void jit_rt_call_depth(struct bpfvm_run_ctx *rc);
+bpfvm_jit_fn jit_rt_tail_call(void *map, uint64_t index, struct bpfvm_run_ctx *rc,
+			      struct bpfvm_prog *(*lookup)(void *map, uint32_t index));
 bpfvm_helper_fn jit_rt_callx(uint64_t id, const struct bpfvm_helper *(*by_id)(uint32_t), struct bpfvm_run_ctx *rc);
 
 #endif

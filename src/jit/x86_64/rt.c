@@ -3,6 +3,7 @@
 
 #include "helpers/helpers.h"
 #include "interp/run.h"
+#include "jit/jit.h"
 #include "jit/x86_64/jit.h"
 
 /* a bpf-to-bpf call would open a 9th frame (MAX_CALL_FRAMES is 8) */
@@ -21,4 +22,36 @@ bpfvm_helper_fn jit_rt_callx(uint64_t id, const struct bpfvm_helper *(*by_id)(ui
 		return NULL;
 	}
 	return h->fn;
+}
+
+/*
+ * bpf_tail_call(ctx, map, index): the JIT entry to jump to, or NULL to continue after the call (no such program,
+ * or the 33 tail calls of MAX_TAIL_CALL_CNT are used up). A target without an image is compiled here; if that
+ * fails the run stops with its error.
+ */
+bpfvm_jit_fn jit_rt_tail_call(void *map, uint64_t index, struct bpfvm_run_ctx *rc,
+			      struct bpfvm_prog *(*lookup)(void *map, uint32_t index))
+{
+	struct bpfvm_prog *target;
+	int err;
+
+	if (!lookup)
+		lookup = bpfvm_prog_array_lookup;
+	if (!lookup || !map || index > UINT32_MAX)
+		return NULL;
+	if (rc->tail_call_cnt >= BPFVM_MAX_TAIL_CALLS)
+		return NULL;
+	target = lookup(map, (uint32_t)index);
+	if (!target)
+		return NULL;
+	if (!target->jit_entry) {
+		err = bpfvm_jit_compile(target, rc->log);
+		if (err) {
+			bpfvm_run_fail(rc, err, "tail call: cannot JIT-compile the target program");
+			return NULL;
+		}
+	}
+	rc->tail_call_cnt++;
+	rc->prog = target;
+	return target->jit_entry;
 }
