@@ -28,6 +28,15 @@ static void emit_rex(uint8_t **pp, bool w, int reg, int rm, bool byte)
 		EMIT1(rex);
 }
 
+/* REX with an index register (SIB's REX.X) */
+static void emit_rex_x(uint8_t **pp, bool w, int reg, int index, int base)
+{
+	uint8_t rex = 0x40 | (w ? 8 : 0) | ((reg & 8) ? 4 : 0) | ((index & 8) ? 2 : 0) | ((base & 8) ? 1 : 0);
+
+	if (rex != 0x40)
+		EMIT1(rex);
+}
+
 /* a 0x66 operand-size prefix, if any, must be the first byte of op: it goes before REX */
 static int emit_prefix(uint8_t **pp, const uint8_t *op, int oplen)
 {
@@ -410,4 +419,17 @@ void emit_alu_mem_imm8(uint8_t **pp, enum x86_alu op, int base, int32_t off, int
 
 	emit_op_mem(pp, true, opc, 1, op, base, off, false);
 	EMIT1(imm);
+}
+
+/* lea dst, [base + index * (1 << scale)] (8D /r with a SIB); rbp/r13 as base need a zero disp8 */
+void emit_lea_sib(uint8_t **pp, bool is64, int dst, int base, int index, int scale)
+{
+	bool disp = (base & 7) == X_RBP;
+
+	emit_rex_x(pp, is64, dst, index, base);
+	EMIT1(0x8d);
+	EMIT1((disp ? 0x40 : 0) | ((dst & 7) << 3) | 4);
+	EMIT1((scale << 6) | ((index & 7) << 3) | (base & 7));
+	if (disp)
+		EMIT1(0);
 }

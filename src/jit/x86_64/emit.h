@@ -85,6 +85,7 @@ void emit_ldx(uint8_t **pp, int size, bool sx, int dst, int base, int32_t off); 
 void emit_stx(uint8_t **pp, int size, int base, int32_t off, int src); /* *(size*)(base+off) = src */
 void emit_st_imm(uint8_t **pp, int size, int base, int32_t off, int32_t imm); /* *(size*)(base+off) = imm */
 void emit_lea(uint8_t **pp, int dst, int base, int32_t off);          /* lea dst, [base+off] */
+void emit_lea_sib(uint8_t **pp, bool is64, int dst, int base, int index, int scale); /* lea dst, [base+index*2^s] */
 void emit_lock_alu(uint8_t **pp, enum x86_alu op, bool is64, int base, int32_t off, int src); /* lock op [m], src */
 void emit_lock_xadd(uint8_t **pp, bool is64, int base, int32_t off, int src);   /* lock xadd [m], src */
 void emit_xchg_mem(uint8_t **pp, bool is64, int base, int32_t off, int src);    /* xchg [m], src */
