@@ -14,6 +14,7 @@ struct bpfvm_helper;
 struct bpfvm_jit_opts {
 	bool harden;  /* constant blinding of every immediate, as the kernel's bpf_jit_harden = 2 */
 	bool no_bmi2; /* never use BMI2's shlx/shrx/sarx (the CPU's support is detected otherwise) */
+	bool no_peephole; /* no fused sequences (rotate -> rol, jump over one ALU op -> cmov) */
 	/* where `call N` finds helper N; NULL = bpfvm_helper_by_id (the embedder's or a test's own table otherwise) */
 	const struct bpfvm_helper *(*helper_by_id)(uint32_t id);
 	/* where bpf_tail_call finds its target; NULL = bpfvm_prog_array_lookup */

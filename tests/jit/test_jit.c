@@ -89,6 +89,24 @@ static const struct tcase cases[] = {
 			     A64(MUL, 0, 8), EXIT }, (21 + 55 - 18 + 27) * 8 },
 	{ "mul32_shift_zero_extends", { LDDW(0, 0x1ffffffffull), A32(MUL, 0, 16), EXIT }, 0xfffffff0ull },
 	{ "mul_r13_base", { MOV64(7, 6), A64(MUL, 7, 5), A32(MUL, 7, 3), MOVR(0, 7), EXIT }, 90 },
+	{ "peep_rol32", { LDDW(1, 0x1234567880000001ull), MOVR(0, 1), A32R(MOV, 2, 1), A32(LSH, 1, 13), A32(RSH, 2, 19),
+			  A32R(OR, 1, 2), A64R(XOR, 0, 1), A64(LSH, 2, 32), A64R(XOR, 0, 2), EXIT },
+	  0x1234467880003001ull },
+	{ "peep_rol64_rsh_first", { LDDW(3, 0x8000000000000003ull), MOVR(4, 3), A64(RSH, 4, 60), A64(LSH, 3, 4),
+				    A64R(XOR, 3, 4), MOVR(0, 3), A64R(ADD, 0, 4), EXIT }, 0x38 + 8 },
+	{ "peep_cmov_not_taken", { MOV64(0, 5), MOV64(1, 10), BPFVM_JMP_IMM(BPF_JGT, 1, 20, 1), A64(ADD, 0, 100), EXIT },
+	  105 },
+	{ "peep_cmov_taken", { MOV64(0, 5), MOV64(1, 30), BPFVM_JMP_IMM(BPF_JGT, 1, 20, 1), A64(ADD, 0, 100), EXIT },
+	  5 },
+	{ "peep_cmov_alu32_zext", { LDDW(0, 0x100000005ull), MOV64(1, -1), BPFVM_JMP32_IMM(BPF_JSLT, 1, 0, 1),
+				    A32(ADD, 0, 1), EXIT }, 0x100000005ull },
+	{ "peep_cmov_alu32_zext_nt", { LDDW(0, 0x100000005ull), MOV64(1, 1), BPFVM_JMP32_IMM(BPF_JSLT, 1, 0, 1),
+				       A32(ADD, 0, 1), EXIT }, 6 },
+	{ "peep_cmov_dst_is_cmp", { MOV64(0, 3), BPFVM_JMP_REG(BPF_JNE, 0, 0, 1), BPFVM_ALU64_REG(BPF_MOV, 0, 10),
+				    A64R(SUB, 0, 10), EXIT }, 0 },
+	{ "peep_cmov_jset", { MOV64(0, 1), MOV64(2, 6), BPFVM_JMP_IMM(BPF_JSET, 2, 8, 1), MOV64(0, 9), EXIT }, 9 },
+	{ "peep_not_into_target", { MOV64(0, 1), MOV64(2, 6), BPFVM_JMP_IMM(BPF_JEQ, 2, 6, 1), BPFVM_JMP_IMM(BPF_JEQ, 2, 0, 1),
+				    A64(ADD, 0, 7), EXIT }, 8 },
 	{ "alu32_wraps", { MOV32(0, -1), A32(ADD, 0, 2), EXIT }, 1 },
 	{ "mul32_reg", { LDDW(0, 0x1ffffffffull), MOV64(1, 3), A32R(MUL, 0, 1), EXIT }, 0xfffffffdull },
 	{ "and_or_xor_imm_sign_extend", { MOV64(0, 0), A64(OR, 0, -16), A64(AND, 0, 0x7fff0), A64(XOR, 0, 1), EXIT },
@@ -368,10 +386,11 @@ static void test_tail_calls(const struct bpfvm_jit_opts *base, const char *mode)
 
 int main(void)
 {
-	static const char *modes[] = { "default", "no_bmi2", "harden" };
+	static const char *modes[] = { "default", "no_bmi2", "harden", "no_peephole" };
 
-	for (int m = 0; m < 3; m++) {
-		struct bpfvm_jit_opts o = { .no_bmi2 = m == 1, .harden = m == 2, .helper_by_id = test_helper_by_id };
+	for (int m = 0; m < 4; m++) {
+		struct bpfvm_jit_opts o = { .no_bmi2 = m == 1, .harden = m == 2, .no_peephole = m == 3,
+					    .helper_by_id = test_helper_by_id };
 
 		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 			run_case(&cases[i], &o, modes[m]);

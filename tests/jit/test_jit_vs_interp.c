@@ -219,10 +219,52 @@ static void gen_ldpkt(struct gen *g)
 	}
 }
 
+/* the sequences the JIT's peepholes fuse: a rotate, and a conditional jump over one ALU instruction */
+static void gen_peephole(struct gen *g)
+{
+	if (rn(g, 2)) {
+		bool is64 = rn(g, 2);
+		uint8_t cls = is64 ? BPF_ALU64 : BPF_ALU;
+		int a = data_reg(g), b = data_reg(g), k = 1 + rn(g, is64 ? 63 : 31);
+		static const uint8_t comb[] = { BPF_OR, BPF_XOR, BPF_ADD };
+
+		if (a == b)
+			b = (a + 1) % 9;
+		emit(g, BPFVM_INSN(cls | BPF_MOV | BPF_X, a, b, 0, 0));
+		if (rn(g, 2)) {
+			emit(g, BPFVM_INSN(cls | BPF_LSH | BPF_K, b, 0, 0, k));
+			emit(g, BPFVM_INSN(cls | BPF_RSH | BPF_K, a, 0, 0, (is64 ? 64 : 32) - k));
+		} else {
+			emit(g, BPFVM_INSN(cls | BPF_RSH | BPF_K, a, 0, 0, (is64 ? 64 : 32) - k));
+			emit(g, BPFVM_INSN(cls | BPF_LSH | BPF_K, b, 0, 0, k));
+		}
+		emit(g, BPFVM_INSN(cls | comb[rn(g, 3)] | BPF_X, b, a, 0, 0));
+	} else {
+		static const uint8_t jops[] = { BPF_JEQ, BPF_JGT, BPF_JGE, BPF_JSET, BPF_JNE, BPF_JSGT,
+						BPF_JSGE, BPF_JLT, BPF_JLE, BPF_JSLT, BPF_JSLE };
+		static const uint8_t aops[] = { BPF_ADD, BPF_SUB, BPF_OR, BPF_AND, BPF_XOR, BPF_MOV };
+		uint8_t cls = rn(g, 2) ? BPF_JMP : BPF_JMP32, acls = rn(g, 2) ? BPF_ALU64 : BPF_ALU;
+		uint8_t jop = jops[rn(g, sizeof(jops))], aop = aops[rn(g, sizeof(aops))];
+
+		if (rn(g, 2))
+			emit(g, BPFVM_INSN(cls | jop | BPF_K, data_reg(g), 0, 1, rand_imm(g)));
+		else
+			emit(g, BPFVM_INSN(cls | jop | BPF_X, data_reg(g), data_reg(g), 1, 0));
+		if (rn(g, 2))
+			emit(g, BPFVM_INSN(acls | aop | BPF_K, data_reg(g), 0, 0, rand_imm(g)));
+		else
+			emit(g, BPFVM_INSN(acls | aop | BPF_X, data_reg(g), data_reg(g), 0, 0));
+	}
+}
+
 static void gen_straight(struct gen *g)
 {
 	int r = rn(g, 100);
 
+	if (r < 4) {
+		gen_peephole(g);
+		return;
+	}
 	if (r < 45)
 		gen_alu(g);
 	else if (r < 50)
@@ -411,8 +453,9 @@ int main(void)
 	static struct bpf_insn insns[MAX_INSNS];
 	static struct outcome o_int, o_jit, o_alt;
 	static uint8_t mem0[MEM_LEN];
-	static const struct bpfvm_jit_opts modes[] = { { 0 }, { .no_bmi2 = true }, { .harden = true } };
-	static const char *mode_name[] = { "default", "no_bmi2", "harden" };
+	static const struct bpfvm_jit_opts modes[] = { { 0 }, { .no_bmi2 = true }, { .harden = true },
+						       { .no_peephole = true } };
+	static const char *mode_name[] = { "default", "no_bmi2", "harden", "no_peephole" };
 	long count = t_env_count("BPFVM_JIT_DIFF_COUNT", 5000);
 	uint64_t seed = t_seed("jit_vs_interp");
 	long mismatches = 0, vs_interp = 0, vs_modes = 0, completed = 0, total_insns = 0;
@@ -458,7 +501,7 @@ int main(void)
 			}
 		}
 		/* the JIT's other code paths (no BMI2, constant blinding) against its default one */
-		for (int m = 1; m < 3 && i % 4 == 0; m++) {
+		for (int m = 1; m < 4 && i % 4 == 0; m++) {
 			if (run_jit(&prog, &modes[m], mem0, &o_alt, why, sizeof(why)) ||
 			    !same(&o_jit, &o_alt, why, sizeof(why))) {
 				t_fail("jit_vs_interp program %ld (BPFVM_SEED=%llu): jit default vs %s: %s", i,
@@ -476,7 +519,7 @@ int main(void)
 	else if (!mismatches)
 		t_pass("jit_vs_interp: %ld programs identical in JIT and interpreter", vs_interp);
 	if (!mismatches)
-		t_pass("jit_vs_interp: %ld runs identical across JIT modes (no_bmi2, harden)", vs_modes);
+		t_pass("jit_vs_interp: %ld runs identical across JIT modes (no_bmi2, harden, no_peephole)", vs_modes);
 	printf("FIGURE jit vs interp: %ld programs, %ld mismatches (JIT modes compared: %ld; %.0f insns/program, "
 	       "%.0f%% ran to the end)\n", vs_interp, mismatches, vs_modes, count ? (double)total_insns / count : 0,
 	       count ? 100.0 * completed / count : 0);

@@ -361,7 +361,7 @@ static int do_jit(struct jit_ctx *ctx, uint8_t *image, uint32_t *len_out)
 		const struct bpf_insn *insn = &ctx->insns[i];
 		enum bpfvm_op op = bpfvm_op_of(insn);
 		uint8_t *p = tmp, **pp = &p;
-		int err = 0;
+		int err = 0, fused;
 
 		ctx->idx = i;
 		ctx->pos = pos;
@@ -380,6 +380,9 @@ static int do_jit(struct jit_ctx *ctx, uint8_t *image, uint32_t *len_out)
 			bpfvm_logf(ctx->log, "JIT: invalid instruction 0x%02x at insn %zu", insn->code, i);
 			return -EINVAL;
 		}
+		fused = ctx->opts->no_peephole ? 0 : jit_peephole(ctx, pp, insn);
+		if (fused)
+			goto done;
 		switch (BPF_CLASS(insn->code)) {
 		case BPF_ALU:
 		case BPF_ALU64:
@@ -416,6 +419,7 @@ static int do_jit(struct jit_ctx *ctx, uint8_t *image, uint32_t *len_out)
 		}
 		if (err)
 			return err;
+done:
 		ctx->end[i] = jit_here(ctx, pp);
 		if (p - tmp > JIT_MAX_INSN_BYTES) {
 			bpfvm_logf(ctx->log, "JIT: internal error: insn %zu compiled to %td bytes", i, p - tmp);
@@ -424,7 +428,9 @@ static int do_jit(struct jit_ctx *ctx, uint8_t *image, uint32_t *len_out)
 		if (image)
 			memcpy(image + pos, tmp, (size_t)(p - tmp));
 		pos += (uint32_t)(p - tmp);
-		if (op == BPFVM_OP_LD_IMM64) { /* the second slot has no code of its own */
+		if (op == BPFVM_OP_LD_IMM64) /* the second slot has no code of its own */
+			fused = 1;
+		for (; fused > 0; fused--) { /* nor have instructions a peephole compiled with this one */
 			i++;
 			ctx->start[i] = ctx->end[i] = ctx->fentry[i] = pos;
 		}
@@ -459,6 +465,12 @@ static int jit_prepare(struct jit_ctx *ctx)
 			bpfvm_logf(ctx->log, "frame pointer is read only"); /* kernel's message */
 			return -EACCES;
 		}
+		if (bpfvm_op_is_jump_off(op) || op == BPFVM_OP_JA32) {
+			int64_t t = (int64_t)i + (op == BPFVM_OP_JA32 ? insn->imm : insn->off) + 1;
+
+			if (t >= 0 && t < (int64_t)ctx->cnt)
+				ctx->is_target[t] = 1;
+		}
 		if (op == BPFVM_OP_CALL_LOCAL) {
 			int64_t t = (int64_t)i + insn->imm + 1;
 
@@ -467,6 +479,7 @@ static int jit_prepare(struct jit_ctx *ctx)
 				return -EINVAL;
 			}
 			ctx->is_sub[t] = 1;
+			ctx->is_target[t] = 1;
 		} else if (op == BPFVM_OP_MAY_GOTO) {
 			ctx->has_may_goto = true;
 		} else if (op == BPFVM_OP_CALL_KFUNC) {
@@ -505,6 +518,7 @@ int bpfvm_jit_compile_opts(struct bpfvm_prog *prog, const struct bpfvm_jit_opts 
 	if (jopts) {
 		opts.harden = jopts->harden;
 		opts.no_bmi2 = jopts->no_bmi2;
+		opts.no_peephole = jopts->no_peephole;
 		opts.helper_by_id = jopts->helper_by_id;
 		opts.prog_array_lookup = jopts->prog_array_lookup;
 	}
@@ -524,8 +538,10 @@ int bpfvm_jit_compile_opts(struct bpfvm_prog *prog, const struct bpfvm_jit_opts 
 	ctx.old_end = calloc(n + 1, sizeof(uint32_t));
 	ctx.old_fentry = calloc(n + 1, sizeof(uint32_t));
 	ctx.is_sub = calloc(n + 1, 1);
+	ctx.is_target = calloc(n + 1, 1);
 	err = -ENOMEM;
-	if (!ctx.start || !ctx.end || !ctx.fentry || !ctx.old_start || !ctx.old_end || !ctx.old_fentry || !ctx.is_sub) {
+	if (!ctx.start || !ctx.end || !ctx.fentry || !ctx.old_start || !ctx.old_end || !ctx.old_fentry || !ctx.is_sub ||
+	    !ctx.is_target) {
 		bpfvm_logf(log, "JIT: out of memory for %zu instructions", n);
 		goto out;
 	}
@@ -595,6 +611,7 @@ out:
 	free(ctx.old_end);
 	free(ctx.old_fentry);
 	free(ctx.is_sub);
+	free(ctx.is_target);
 	return err;
 }
 

@@ -36,6 +36,7 @@ enum jit_label {
 struct jit_opts {
 	bool harden;   /* constant blinding, as the kernel's bpf_jit_harden */
 	bool no_bmi2;  /* do not use shlx/shrx/sarx even where the CPU has them (tests cover both paths) */
+	bool no_peephole; /* compile each instruction alone (tests compare both) */
 	const struct bpfvm_helper *(*helper_by_id)(uint32_t id);
 	struct bpfvm_prog *(*prog_array_lookup)(void *map, uint32_t index);
 };
@@ -54,6 +55,7 @@ struct jit_ctx {
 	uint32_t *old_start, *old_end, *old_fentry;
 	uint32_t label[L__COUNT], old_label[L__COUNT];
 	uint8_t *is_sub;  /* 1 where a bpf-to-bpf call lands */
+	uint8_t *is_target; /* 1 where any jump or call lands (peepholes never fuse across one) */
 	bool has_may_goto;
 
 	bool first_pass;  /* every jump near: sizes start at their maximum and only shrink afterwards */
@@ -82,6 +84,8 @@ void jit_emit_jump(struct jit_ctx *ctx, uint8_t **pp, int cc, uint32_t old_targe
 /* the families, each in its own file */
 int jit_alu(struct jit_ctx *ctx, uint8_t **pp, const struct bpf_insn *insn, enum bpfvm_op op);
 int jit_mem(struct jit_ctx *ctx, uint8_t **pp, const struct bpf_insn *insn, enum bpfvm_op op);
+/* a peephole starting at insn (ctx->idx): returns how many following instructions it also compiled, or 0 */
+int jit_peephole(struct jit_ctx *ctx, uint8_t **pp, const struct bpf_insn *insn);
 
 /* constant blinding: the value to put in the instruction and the key to xor it with */
 uint32_t jit_blind_key(struct jit_ctx *ctx);
