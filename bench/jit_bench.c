@@ -32,8 +32,8 @@ __attribute__((weak)) const struct bpfvm_helper *bpfvm_helper_by_id(uint32_t id)
 	return NULL;
 }
 
-#define TARGET_NS 40e6 /* each measurement runs about this long */
-#define ROUNDS 3       /* best of */
+#define TARGET_NS 30e6 /* each measurement runs about this long */
+#define ROUNDS 5       /* best of */
 
 static double now_ns(void)
 {
