@@ -1,4 +1,5 @@
 /* emit.c - x86-64 encoders: one emit_* per instruction form, each named after the instruction it writes */
+#if defined(__x86_64__) /* other hosts: src/jit/none.c */
 #include <string.h>
 
 #include "jit/x86_64/emit.h"
@@ -433,3 +434,5 @@ void emit_lea_sib(uint8_t **pp, bool is64, int dst, int base, int index, int sca
 	if (disp)
 		EMIT1(0);
 }
+
+#endif /* __x86_64__ */

@@ -1,4 +1,5 @@
 /* image.c - JIT code memory: mmap read-write, write the code, mprotect read-execute; never writable and executable */
+#if defined(__x86_64__) /* other hosts: src/jit/none.c */
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -37,3 +38,5 @@ void jit_image_free(void *image, size_t len)
 	if (image)
 		munmap(image, len);
 }
+
+#endif /* __x86_64__ */

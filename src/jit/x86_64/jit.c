@@ -1,4 +1,5 @@
 /* jit.c - the x86-64 JIT's driver: do_jit() over every instruction, passes to a fixed point of code sizes, W^X image */
+#if defined(__x86_64__) /* other hosts: src/jit/none.c */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -629,3 +630,5 @@ void bpfvm_jit_release(struct bpfvm_prog *prog)
 	prog->jit_size = 0;
 	prog->jit_entry = NULL;
 }
+
+#endif /* __x86_64__ */

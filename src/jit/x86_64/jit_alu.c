@@ -1,4 +1,5 @@
 /* jit_alu.c - code generation for ALU/ALU64: arithmetic, shifts, div/mod (RFC 9669 semantics), mov, movsx, byte swaps */
+#if defined(__x86_64__) /* other hosts: src/jit/none.c */
 #include <errno.h>
 
 #include "common/log_internal.h"
@@ -259,3 +260,5 @@ int jit_alu(struct jit_ctx *ctx, uint8_t **pp, const struct bpf_insn *insn, enum
 		return -EINVAL;
 	}
 }
+
+#endif /* __x86_64__ */

@@ -1,4 +1,5 @@
 /* jit_mem.c - code generation for loads, stores, atomics, load-acquire/store-release and LD_ABS/LD_IND */
+#if defined(__x86_64__) /* other hosts: src/jit/none.c */
 #include <errno.h>
 #include <stddef.h>
 
@@ -161,3 +162,5 @@ int jit_mem(struct jit_ctx *ctx, uint8_t **pp, const struct bpf_insn *insn, enum
 		return -EINVAL;
 	}
 }
+
+#endif /* __x86_64__ */

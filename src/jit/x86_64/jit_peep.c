@@ -1,4 +1,5 @@
 /* jit_peep.c - peepholes over short instruction sequences: rotates as `rol`, a jump over one ALU op as `cmov` */
+#if defined(__x86_64__) /* other hosts: src/jit/none.c */
 #include "jit/x86_64/jit.h"
 
 static bool is_ins(const struct bpf_insn *i, uint8_t code, int16_t off)
@@ -146,3 +147,5 @@ int jit_peephole(struct jit_ctx *ctx, uint8_t **pp, const struct bpf_insn *insn)
 		return n;
 	return 0;
 }
+
+#endif /* __x86_64__ */

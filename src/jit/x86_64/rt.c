@@ -1,4 +1,5 @@
 /* rt.c - the runtime entry points JIT code calls: errors that stop a run */
+#if defined(__x86_64__) /* other hosts: src/jit/none.c */
 #include <errno.h>
 
 #include "helpers/helpers.h"
@@ -55,3 +56,5 @@ bpfvm_jit_fn jit_rt_tail_call(void *map, uint64_t index, struct bpfvm_run_ctx *r
 	rc->prog = target;
 	return target->jit_entry;
 }
+
+#endif /* __x86_64__ */
