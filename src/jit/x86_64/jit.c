@@ -96,28 +96,42 @@ static void emit_main_prologue(struct jit_ctx *ctx, uint8_t **pp)
  *	push rbp; mov rbp, rsp; sub rsp, 512; push rbx; push r13; push r14; push r15
  *	lea r11, [r12 - 7 * frame]; cmp rsp, r11; jb depth
  */
-static void emit_sub_prologue(struct jit_ctx *ctx, uint8_t **pp)
+/* the callee-saved registers of BPF r6..r9, in push order */
+static const int sub_saved[4] = { X_RBX, X_R13, X_R14, X_R15 };
+
+/*
+ * bpf-to-bpf subprogram prologue: its own 512-byte frame, the BPF r6..r9 that this subprogram writes saved (BPF
+ * makes them callee-saved), and the frame depth checked against MAX_CALL_FRAMES from the main frame's state. The
+ * frame is JIT_SUB_FRAME bytes whatever is saved, so the depth check stays exact.
+ *	push rbp; mov rbp, rsp; sub rsp, 512 + pad; push rbx/r13/r14/r15 (those written)
+ *	lea r11, [r12 - 7 * frame]; cmp rsp, r11; jb depth
+ */
+static void emit_sub_prologue(struct jit_ctx *ctx, uint8_t **pp, uint8_t mask)
 {
+	int pad = 0;
+
+	for (int k = 0; k < 4; k++)
+		pad += (mask & (SUB_SAVE_R6 << k)) ? 0 : 8;
 	emit_push(pp, X_RBP);
 	emit_mov_rr(pp, true, X_RBP, X_RSP);
-	emit_alu_imm(pp, ALU_SUB, true, X_RSP, BPFVM_STACK_SIZE);
-	emit_push(pp, X_RBX);
-	emit_push(pp, X_R13);
-	emit_push(pp, X_R14);
-	emit_push(pp, X_R15);
+	emit_alu_imm(pp, ALU_SUB, true, X_RSP, BPFVM_STACK_SIZE + pad);
+	for (int k = 0; k < 4; k++)
+		if (mask & (SUB_SAVE_R6 << k))
+			emit_push(pp, sub_saved[k]);
 	emit_lea(pp, X_TMP, X_JST, -(BPFVM_MAX_CALL_FRAMES - 1) * JIT_SUB_FRAME);
 	emit_alu_rr(pp, ALU_CMP, true, X_RSP, X_TMP);
 	jit_emit_jump(ctx, pp, CC_B, ctx->old_label[L_DEPTH], JIT_JUMP_NEAR);
 }
 
-/* pop r15; pop r14; pop r13; pop rbx; leave; ret */
-static void emit_sub_epilogue(uint8_t **pp)
+/* pop the saved ones (r15 .. rbx); leave; and ret unless a tail call jumps instead */
+static void emit_sub_epilogue(uint8_t **pp, uint8_t mask, bool ret)
 {
-	emit_pop(pp, X_R15);
-	emit_pop(pp, X_R14);
-	emit_pop(pp, X_R13);
-	emit_pop(pp, X_RBX);
-	EMIT2(0xc9, 0xc3);
+	for (int k = 3; k >= 0; k--)
+		if (mask & (SUB_SAVE_R6 << k))
+			emit_pop(pp, sub_saved[k]);
+	EMIT1(0xc9); /* leave */
+	if (ret)
+		EMIT1(0xc3);
 }
 
 /* the shared tail of the image: L_DEPTH, L_ERR, L_EXIT */
@@ -260,11 +274,7 @@ static int jit_tail_call(struct jit_ctx *ctx, uint8_t **pp)
 	emit_ldx(pp, 8, false, X_RDI, X_JST, JST_CTX);
 	emit_ldx(pp, 8, false, X_RDX, X_JST, JST_RC);
 	if (ctx->in_sub) {
-		emit_pop(pp, X_R15);
-		emit_pop(pp, X_R14);
-		emit_pop(pp, X_R13);
-		emit_pop(pp, X_RBX);
-		EMIT1(0xc9); /* leave */
+		emit_sub_epilogue(pp, ctx->sub_mask, false);
 	} else {
 		emit_lea(pp, X_RSP, X_JST, JST_SIZE);
 		emit_pop(pp, X_R15);
@@ -320,7 +330,7 @@ static int jit_jmp(struct jit_ctx *ctx, uint8_t **pp, const struct bpf_insn *ins
 	}
 	case BPFVM_OP_EXIT:
 		if (ctx->in_sub)
-			emit_sub_epilogue(pp);
+			emit_sub_epilogue(pp, ctx->sub_mask, true);
 		else
 			jit_emit_jump(ctx, pp, -1, ctx->old_label[L_EXIT], 0);
 		return 0;
@@ -373,7 +383,8 @@ static int do_jit(struct jit_ctx *ctx, uint8_t *image, uint32_t *len_out)
 		if (ctx->is_sub[i]) {
 			ctx->in_sub = true;
 			ctx->fentry[i] = jit_here(ctx, pp);
-			emit_sub_prologue(ctx, pp);
+			ctx->sub_mask = ctx->is_sub[i];
+			emit_sub_prologue(ctx, pp, ctx->sub_mask);
 		}
 		ctx->start[i] = jit_here(ctx, pp);
 
@@ -451,6 +462,72 @@ done:
 	return 0;
 }
 
+/* the register an instruction writes, -1 if none (cmpxchg's r0 aside: only r6..r9 matter to the caller) */
+static int written_reg(const struct bpf_insn *insn, enum bpfvm_op op)
+{
+	switch (bpfvm_opinfo[op].fmt) {
+	case FMT_ALU:
+	case FMT_NEG:
+	case FMT_MOV:
+	case FMT_MOVSX:
+	case FMT_END:
+	case FMT_LDX:
+	case FMT_LDIMM64:
+	case FMT_LOAD_ACQ:
+		return insn->dst_reg;
+	case FMT_ATOMIC:
+		return (insn->imm & BPF_FETCH) ? insn->src_reg : -1;
+	default:
+		return -1;
+	}
+}
+
+/*
+ * Functions (main, then each bpf-to-bpf target) must be closed, as the kernel's check_subprogs() demands: jumps stay
+ * inside their function and the last instruction is an exit or a jump. The JIT's frames rely on it. Also records,
+ * per subprogram, which of r6..r9 it writes: only those are saved by its prologue.
+ */
+static int jit_check_functions(struct jit_ctx *ctx)
+{
+	size_t fstart = 0, fend = 0;
+
+	for (size_t i = 0; i < ctx->cnt; i++) {
+		const struct bpf_insn *insn = &ctx->insns[i];
+		enum bpfvm_op op = bpfvm_op_of(insn);
+		size_t last = i;
+		int w;
+
+		if (i == 0 || ctx->is_sub[i]) { /* a function begins: find where it ends, once */
+			fstart = i;
+			for (fend = i + 1; fend < ctx->cnt && !ctx->is_sub[fend]; fend++)
+				;
+		}
+		if (bpfvm_op_is_jump_off(op) || op == BPFVM_OP_JA32) {
+			int64_t t = (int64_t)i + (op == BPFVM_OP_JA32 ? insn->imm : insn->off) + 1;
+
+			if (t < (int64_t)fstart || t >= (int64_t)fend) {
+				bpfvm_logf(ctx->log, "jump out of range from insn %zu to %lld", i, (long long)t); /* kernel's */
+				return -EINVAL;
+			}
+		}
+		w = written_reg(insn, op);
+		if (w >= BPF_REG_6 && w <= BPF_REG_9 && fstart > 0)
+			ctx->is_sub[fstart] |= (uint8_t)(SUB_SAVE_R6 << (w - BPF_REG_6));
+		if (op == BPFVM_OP_LD_IMM64)
+			i++, last = i - 1;
+		if (i + 1 == ctx->cnt || ctx->is_sub[i + 1]) {
+			const struct bpf_insn *l = &ctx->insns[last];
+
+			if (l->code != (BPF_JMP | BPF_EXIT) && l->code != (BPF_JMP | BPF_JA) &&
+			    l->code != (BPF_JMP32 | BPF_JA)) {
+				bpfvm_logf(ctx->log, "last insn is not an exit or jmp"); /* kernel's message */
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
 /* The program must not name r10 as a destination, call into nowhere, or use what the JIT does not compile. */
 static int jit_prepare(struct jit_ctx *ctx)
 {
@@ -479,7 +556,11 @@ static int jit_prepare(struct jit_ctx *ctx)
 				bpfvm_logf(ctx->log, "JIT: call at insn %zu leaves the program", i);
 				return -EINVAL;
 			}
-			ctx->is_sub[t] = 1;
+			if (t == 0) {
+				bpfvm_logf(ctx->log, "JIT: call at insn %zu into the main program is not supported", i);
+				return -EINVAL;
+			}
+			ctx->is_sub[t] = SUB_START;
 			ctx->is_target[t] = 1;
 		} else if (op == BPFVM_OP_MAY_GOTO) {
 			ctx->has_may_goto = true;
@@ -490,8 +571,7 @@ static int jit_prepare(struct jit_ctx *ctx)
 			i++;
 		}
 	}
-	ctx->is_sub[0] = 0; /* a call to insn 0 re-enters main: it still gets the main prologue only */
-	return 0;
+	return jit_check_functions(ctx);
 }
 
 static void swap_u32p(uint32_t **a, uint32_t **b)

@@ -28,6 +28,8 @@ enum jit_label {
 #define JST_SIZE 24     /* keeps rsp 16-byte aligned after 5 pushes */
 /* one bpf-to-bpf frame on the native stack: return address, rbp, 512 bytes of BPF stack, rbx r13 r14 r15 */
 #define JIT_SUB_FRAME (8 + 8 + BPFVM_STACK_SIZE + 32)
+#define SUB_START 1
+#define SUB_SAVE_R6 2
 /* may_goto's budget per run, as the kernel's BPF_MAX_LOOPS */
 #define JIT_MAX_LOOPS (8 * 1024 * 1024)
 
@@ -54,7 +56,8 @@ struct jit_ctx {
 	uint32_t *start, *end, *fentry;
 	uint32_t *old_start, *old_end, *old_fentry;
 	uint32_t label[L__COUNT], old_label[L__COUNT];
-	uint8_t *is_sub;  /* 1 where a bpf-to-bpf call lands */
+	uint8_t *is_sub;  /* where a bpf-to-bpf call lands: SUB_START | SUB_SAVE_R6 << k for each r6+k it writes */
+	uint8_t sub_mask; /* is_sub[] of the current subprogram */
 	uint8_t *is_target; /* 1 where any jump or call lands (peepholes never fuse across one) */
 	bool has_may_goto;
 
