@@ -9,6 +9,7 @@
 #include "interp/run.h"
 #include "jit/jit.h"
 #include "lib/harness.h"
+#include "jit/ref_eval.h"
 
 /*
  * The generator (self-contained; kdiff's progen is for verifier-valid programs): programs that are safe by
@@ -451,14 +452,14 @@ static bool same(const struct outcome *a, const struct outcome *b, char *why, si
 int main(void)
 {
 	static struct bpf_insn insns[MAX_INSNS];
-	static struct outcome o_int, o_jit, o_alt;
+	static struct outcome o_int, o_jit, o_alt, o_ref;
 	static uint8_t mem0[MEM_LEN];
 	static const struct bpfvm_jit_opts modes[] = { { 0 }, { .no_bmi2 = true }, { .harden = true },
 						       { .no_peephole = true } };
 	static const char *mode_name[] = { "default", "no_bmi2", "harden", "no_peephole" };
 	long count = t_env_count("BPFVM_JIT_DIFF_COUNT", 5000);
 	uint64_t seed = t_seed("jit_vs_interp");
-	long mismatches = 0, vs_interp = 0, vs_modes = 0, completed = 0, total_insns = 0;
+	long mismatches = 0, vs_interp = 0, vs_modes = 0, vs_ref = 0, completed = 0, total_insns = 0;
 	char why[256];
 
 	if (t_sanitized() && !getenv("BPFVM_JIT_DIFF_COUNT"))
@@ -484,6 +485,16 @@ int main(void)
 		}
 		total_insns += n;
 		completed += memcmp(o_jit.mem + MEM_REGS, mem0 + MEM_REGS, MEM_LEN - MEM_REGS) != 0;
+		/* the plain reference evaluator (tests/jit/ref_eval.h) */
+		memcpy(o_ref.mem, mem0, MEM_LEN);
+		o_ref.r0 = 0;
+		o_ref.err = ref_eval(insns, (size_t)n, (uint64_t)(uintptr_t)o_ref.mem, MEM_LEN, pkt, sizeof(pkt), &o_ref.r0);
+		vs_ref++;
+		if (!same(&o_ref, &o_jit, why, sizeof(why))) {
+			t_fail("jit_vs_interp program %ld (BPFVM_SEED=%llu, %d insns): reference vs jit: %s", i,
+			       (unsigned long long)seed, n, why);
+			mismatches++;
+		}
 		if (bpfvm_interp_run) {
 			struct bpfvm_run_ctx rc;
 
@@ -518,10 +529,13 @@ int main(void)
 		t_skip("jit_vs_interp: the interpreter (bpfvm_interp_run) is not linked in yet");
 	else if (!mismatches)
 		t_pass("jit_vs_interp: %ld programs identical in JIT and interpreter", vs_interp);
-	if (!mismatches)
+	if (!mismatches) {
+		t_pass("jit_vs_interp: %ld programs identical in the JIT and the reference evaluator", vs_ref);
 		t_pass("jit_vs_interp: %ld runs identical across JIT modes (no_bmi2, harden, no_peephole)", vs_modes);
-	printf("FIGURE jit vs interp: %ld programs, %ld mismatches (JIT modes compared: %ld; %.0f insns/program, "
-	       "%.0f%% ran to the end)\n", vs_interp, mismatches, vs_modes, count ? (double)total_insns / count : 0,
+	}
+	printf("FIGURE jit vs interp: %ld programs vs the interpreter, %ld vs the reference evaluator, %ld mismatches "
+	       "(JIT modes compared: %ld; %.0f insns/program, %.0f%% ran to the end)\n", vs_interp, vs_ref, mismatches,
+	       vs_modes, count ? (double)total_insns / count : 0,
 	       count ? 100.0 * completed / count : 0);
 	return t_done();
 }
