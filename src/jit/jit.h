@@ -39,6 +39,14 @@ int bpfvm_jit_compile_opts(struct bpfvm_prog *prog, const struct bpfvm_jit_opts 
 			   uint32_t **insn_off);
 
 /*
+ * Run prog in the JIT (compiled on first use): r1, r2 as given, the run context rc (its pkt/pkt_len for LD_ABS).
+ * Returns 0 with *r0 set, or the compile error, or rc->error when a helper or the frame limit stopped the run
+ * (then *r0 is 0). Not enforced here, unlike the interpreter: rc->max_insns (the step limit). Programs that were
+ * not verified run as in uBPF: only verified programs are safe.
+ */
+int bpfvm_jit_run(struct bpfvm_prog *prog, struct bpfvm_run_ctx *rc, uint64_t r1, uint64_t r2, uint64_t *r0);
+
+/*
  * Print the JIT code of prog as bpftool prints `prog dump jited` with line info: each BPF instruction's text
  * (from insn_text, may be NULL: then "insn N") followed by its x86 instructions, disassembled with Capstone.
  * Returns 0 or -errno.
