@@ -20,7 +20,8 @@
  *  - loads/stores of every size (and sign-extending loads) inside the buffer or the initialized stack
  *  - every atomic on aligned addresses, load-acquire/store-release
  *  - forward jumps (JMP and JMP32, reg and imm), counted loops (counter at fp-8), may_goto, gotol
- *  - bpf-to-bpf calls into up to 3 subprograms (no recursion), LD_ABS/LD_IND inside and outside the packet
+ *  - bpf-to-bpf calls into up to 3 subprograms, which call later ones; rarely unbounded recursion (the 8-frame
+ *    limit must stop both runs alike); LD_ABS/LD_IND inside and outside the packet
  *  - at the end r0..r8 and main's whole stack are copied to the buffer, which both runs compare byte for byte
  */
 #define MEM_DATA 256
@@ -47,7 +48,7 @@ struct gen {
 	struct bpf_insn *p;
 	int n;
 	bool in_sub;
-	int nsubs;
+	int nsubs, cur_sub;
 	int sub_call_at[64], sub_call_target[64], ncalls; /* CALL_LOCAL fixups: insn index -> subprogram number */
 	int sub_start[4];
 };
@@ -278,9 +279,17 @@ static void gen_straight(struct gen *g)
 		gen_ldimm64(g);
 	else if (r < 89)
 		gen_ldpkt(g);
-	else if (r < 96 && !g->in_sub && g->nsubs > 0 && g->ncalls < 64) {
+	else if (r < 96 && g->ncalls < 64 && g->nsubs > (g->in_sub ? g->cur_sub + 1 : 0)) {
+		/* main calls any subprogram, a subprogram only later ones: no recursion */
+		int lo = g->in_sub ? g->cur_sub + 1 : 0;
+
 		g->sub_call_at[g->ncalls] = g->n;
-		g->sub_call_target[g->ncalls++] = rn(g, g->nsubs);
+		g->sub_call_target[g->ncalls++] = lo + rn(g, g->nsubs - lo);
+		emit(g, BPFVM_INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 0));
+	} else if (r < 96 && g->in_sub && g->ncalls < 64 && rn(g, 50) == 0) {
+		/* rarely, unbounded recursion: both engines must stop at the 8-frame limit */
+		g->sub_call_at[g->ncalls] = g->n;
+		g->sub_call_target[g->ncalls++] = g->cur_sub;
 		emit(g, BPFVM_INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 0));
 	} else {
 		gen_alu(g);
@@ -378,6 +387,7 @@ static int generate(struct gen *g, struct bpf_insn *out)
 
 	g->in_sub = true;
 	for (int s = 0; s < g->nsubs; s++) {
+		g->cur_sub = s;
 		g->sub_start[s] = g->n;
 		for (int k = 1; k <= 8; k++)
 			emit(g, BPFVM_STX_MEM(BPF_DW, 10, k % 9, -8 * k));
@@ -459,7 +469,7 @@ int main(void)
 	static const char *mode_name[] = { "default", "no_bmi2", "harden", "no_peephole" };
 	long count = t_env_count("BPFVM_JIT_DIFF_COUNT", 5000);
 	uint64_t seed = t_seed("jit_vs_interp");
-	long mismatches = 0, vs_interp = 0, vs_modes = 0, vs_ref = 0, completed = 0, total_insns = 0;
+	long mismatches = 0, vs_interp = 0, vs_modes = 0, vs_ref = 0, completed = 0, total_insns = 0, errors = 0;
 	char why[256];
 
 	if (t_sanitized() && !getenv("BPFVM_JIT_DIFF_COUNT"))
@@ -484,6 +494,7 @@ int main(void)
 			break;
 		}
 		total_insns += n;
+		errors += o_jit.err != 0;
 		completed += memcmp(o_jit.mem + MEM_REGS, mem0 + MEM_REGS, MEM_LEN - MEM_REGS) != 0;
 		/* the plain reference evaluator (tests/jit/ref_eval.h) */
 		memcpy(o_ref.mem, mem0, MEM_LEN);
@@ -534,8 +545,8 @@ int main(void)
 		t_pass("jit_vs_interp: %ld runs identical across JIT modes (no_bmi2, harden, no_peephole)", vs_modes);
 	}
 	printf("FIGURE jit vs interp: %ld programs vs the interpreter, %ld vs the reference evaluator, %ld mismatches "
-	       "(JIT modes compared: %ld; %.0f insns/program, %.0f%% ran to the end)\n", vs_interp, vs_ref, mismatches,
-	       vs_modes, count ? (double)total_insns / count : 0,
-	       count ? 100.0 * completed / count : 0);
+	       "(JIT modes compared: %ld; %.0f insns/program, %.0f%% ran to the end, %ld stopped by the frame limit)\n",
+	       vs_interp, vs_ref, mismatches, vs_modes, count ? (double)total_insns / count : 0,
+	       count ? 100.0 * completed / count : 0, errors);
 	return t_done();
 }
