@@ -1,4 +1,5 @@
 /* test_jit.c - the x86-64 JIT on hand-written programs: every instruction family, its edge cases, W^X, errors */
+#define _GNU_SOURCE /* memmem */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -393,6 +394,70 @@ static void test_tail_calls(const struct bpfvm_jit_opts *base, const char *mode)
 	bpfvm_jit_release(&pa), bpfvm_jit_release(&pb), bpfvm_jit_release(&pc), bpfvm_jit_release(&pd);
 }
 
+/* the image is mapped r-x (never writable and executable) while compiled, and unmapped after release */
+static const char *image_perms(const void *addr, char *perms)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	uintptr_t a = (uintptr_t)addr;
+
+	strcpy(perms, "none");
+	if (!f)
+		return NULL;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+		char p[8];
+
+		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, p) == 3 && a >= lo && a < hi) {
+			strcpy(perms, p);
+			break;
+		}
+	}
+	fclose(f);
+	return perms;
+}
+
+static void test_image(void)
+{
+	struct bpf_insn insns[] = { MOV64(0, 0x5a5a1234), A64(ADD, 0, 0x3c3c0101), LDDW(1, 0x1122334455667788ull),
+				    A64R(ADD, 0, 1), EXIT };
+	struct bpfvm_prog prog = { .insns = insns, .insn_cnt = 6 };
+	struct bpfvm_jit_opts hard = { .harden = true };
+	static const uint32_t imm1 = 0x5a5a1234, imm2 = 0x3c3c0101;
+	static const uint64_t imm3 = 0x1122334455667788ull;
+	struct bpfvm_run_ctx rc = { 0 };
+	char perms[8];
+	void *img;
+	uint64_t r0;
+
+	if (bpfvm_jit_compile_opts(&prog, NULL, NULL, NULL)) {
+		t_fail("jit image: compile failed");
+		return;
+	}
+	img = prog.jit_image;
+	image_perms(img, perms);
+	CHECK(!strcmp(perms, "r-xp"), "jit image mapped r-x, not writable (%s)", perms);
+	CHECK(memmem(img, prog.jit_size, &imm1, 4) && memmem(img, prog.jit_size, &imm3, 8),
+	      "jit image holds the plain immediates without hardening");
+	bpfvm_jit_release(&prog);
+	image_perms(img, perms);
+	CHECK(strcmp(perms, "r-xp") != 0 && !prog.jit_image && !prog.jit_entry, "jit image unmapped on release (%s)",
+	      perms);
+	if (bpfvm_jit_compile_opts(&prog, &hard, NULL, NULL)) {
+		t_fail("jit image: hardened compile failed");
+		return;
+	}
+	CHECK(!memmem(prog.jit_image, prog.jit_size, &imm1, 4) && !memmem(prog.jit_image, prog.jit_size, &imm2, 4) &&
+		      !memmem(prog.jit_image, prog.jit_size, &imm3, 8) &&
+		      !memmem(prog.jit_image, prog.jit_size, (const char *)&imm3 + 4, 4),
+	      "jit --jit-harden: no immediate appears in the image");
+	rc.prog = &prog;
+	r0 = prog.jit_entry(0, 0, &rc);
+	CHECK(r0 == 0x5a5a1234ull + 0x3c3c0101ull + 0x1122334455667788ull, "jit --jit-harden: same result");
+	bpfvm_jit_release(&prog);
+	bpfvm_jit_release(&prog); /* twice: harmless */
+}
+
 int main(void)
 {
 	static const char *modes[] = { "default", "no_bmi2", "harden", "no_peephole" };
@@ -405,5 +470,6 @@ int main(void)
 			run_case(&cases[i], &o, modes[m]);
 		test_tail_calls(&o, modes[m]);
 	}
+	test_image();
 	return t_done();
 }
