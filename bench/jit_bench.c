@@ -22,16 +22,6 @@
 extern int bpfvm_interp_run(const struct bpfvm_prog *prog, struct bpfvm_run_ctx *rc, uint64_t r1, uint64_t r2,
 			    uint64_t *r0) __attribute__((weak));
 
-__attribute__((weak)) void bpfvm_run_fail(struct bpfvm_run_ctx *rc, int err, const char *fmt, ...)
-{
-	rc->error = err;
-}
-
-__attribute__((weak)) const struct bpfvm_helper *bpfvm_helper_by_id(uint32_t id)
-{
-	return NULL;
-}
-
 #define TARGET_NS 30e6 /* each measurement runs about this long */
 #define ROUNDS 5       /* best of */
 

@@ -51,6 +51,15 @@ int bpfvm_jit_run(struct bpfvm_prog *prog, struct bpfvm_run_ctx *rc, uint64_t r1
  * (from insn_text, may be NULL: then "insn N") followed by its x86 instructions, disassembled with Capstone.
  * Returns 0 or -errno.
  */
+/*
+ * The same walk with one callback per x86 instruction: bpf_idx is the BPF instruction it belongs to (-1 for the
+ * shared exit paths after the last one), addr its offset in the image.
+ */
+typedef void (*bpfvm_jit_x86_fn)(void *arg, long bpf_idx, uint32_t addr, const uint8_t *bytes, size_t len,
+				 const char *mnemonic, const char *operands);
+int bpfvm_jit_disasm(struct bpfvm_prog *prog, const struct bpfvm_jit_opts *opts, bpfvm_jit_x86_fn fn, void *arg,
+		     struct bpfvm_log *log);
+
 typedef void (*bpfvm_insn_text_fn)(void *arg, const struct bpf_insn *insns, size_t idx, char *buf, size_t len);
 int bpfvm_jit_dump(struct bpfvm_prog *prog, const struct bpfvm_jit_opts *opts, FILE *out, bpfvm_insn_text_fn text,
 		   void *arg, struct bpfvm_log *log);

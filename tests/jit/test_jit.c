@@ -55,17 +55,6 @@ static const struct bpfvm_helper *test_helper_by_id(uint32_t id)
 	return NULL;
 }
 
-/* until the interpreter's run.c is linked in, the JIT's runtime needs these two */
-__attribute__((weak)) void bpfvm_run_fail(struct bpfvm_run_ctx *rc, int err, const char *fmt, ...)
-{
-	rc->error = err;
-}
-
-__attribute__((weak)) const struct bpfvm_helper *bpfvm_helper_by_id(uint32_t id)
-{
-	return NULL;
-}
-
 struct tcase {
 	const char *name;
 	struct bpf_insn insns[48];

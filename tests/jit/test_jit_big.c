@@ -11,17 +11,6 @@
 #include "jit/jit.h"
 #include "lib/harness.h"
 
-/* until the interpreter's run.c is linked in, the JIT's runtime needs this */
-__attribute__((weak)) void bpfvm_run_fail(struct bpfvm_run_ctx *rc, int err, const char *fmt, ...)
-{
-	rc->error = err;
-}
-
-__attribute__((weak)) const struct bpfvm_helper *bpfvm_helper_by_id(uint32_t id)
-{
-	return NULL;
-}
-
 static double now_s(void)
 {
 	struct timespec ts;

@@ -202,7 +202,7 @@ static int jit_jcond(struct jit_ctx *ctx, uint8_t **pp, const struct bpf_insn *i
 static int jit_call_helper(struct jit_ctx *ctx, uint8_t **pp, const struct bpf_insn *insn)
 {
 	const struct bpfvm_helper *h = ctx->opts->helper_by_id ? ctx->opts->helper_by_id((uint32_t)insn->imm)
-							      : bpfvm_helper_by_id((uint32_t)insn->imm);
+							      : jit_rt_helper((uint32_t)insn->imm);
 
 	if (!h || !h->fn) {
 		bpfvm_logf(ctx->log, "invalid func unknown#%d", insn->imm); /* kernel's message */

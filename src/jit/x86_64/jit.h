@@ -96,6 +96,8 @@ uint32_t jit_blind_key(struct jit_ctx *ctx);
 /* the runtime's entry points called from JIT code (rt.c) */
 struct bpfvm_run_ctx;
 void jit_rt_call_depth(struct bpfvm_run_ctx *rc);
+void jit_rt_fail(struct bpfvm_run_ctx *rc, int err, const char *what);
+const struct bpfvm_helper *jit_rt_helper(uint32_t id);
 bpfvm_jit_fn jit_rt_tail_call(void *map, uint64_t index, struct bpfvm_run_ctx *rc,
 			      struct bpfvm_prog *(*lookup)(void *map, uint32_t index));
 bpfvm_helper_fn jit_rt_callx(uint64_t id, const struct bpfvm_helper *(*by_id)(uint32_t), struct bpfvm_run_ctx *rc);

@@ -7,19 +7,39 @@
 #include "jit/jit.h"
 #include "jit/x86_64/jit.h"
 
+/*
+ * The run's error recorder (interp) and the helper table (helpers) are other modules': referenced weakly, so that
+ * a binary without them still links; then the JIT records the error itself and knows no helper.
+ */
+#pragma weak bpfvm_run_fail
+#pragma weak bpfvm_helper_by_id
+
+void jit_rt_fail(struct bpfvm_run_ctx *rc, int err, const char *what)
+{
+	if (bpfvm_run_fail)
+		bpfvm_run_fail(rc, err, "%s", what);
+	else
+		rc->error = err;
+}
+
+const struct bpfvm_helper *jit_rt_helper(uint32_t id)
+{
+	return bpfvm_helper_by_id ? bpfvm_helper_by_id(id) : NULL;
+}
+
 /* a bpf-to-bpf call would open a 9th frame (MAX_CALL_FRAMES is 8) */
 void jit_rt_call_depth(struct bpfvm_run_ctx *rc)
 {
-	bpfvm_run_fail(rc, -E2BIG, "the call stack of %d frames is too deep", BPFVM_MAX_CALL_FRAMES + 1);
+	jit_rt_fail(rc, -E2BIG, "the call stack of 9 frames is too deep");
 }
 
 /* callx: the helper whose id is in a register (uBPF's and the conformance suite's meaning); NULL stops the run */
 bpfvm_helper_fn jit_rt_callx(uint64_t id, const struct bpfvm_helper *(*by_id)(uint32_t), struct bpfvm_run_ctx *rc)
 {
-	const struct bpfvm_helper *h = id <= UINT32_MAX ? (by_id ? by_id : bpfvm_helper_by_id)((uint32_t)id) : NULL;
+	const struct bpfvm_helper *h = id <= UINT32_MAX ? (by_id ? by_id : jit_rt_helper)((uint32_t)id) : NULL;
 
 	if (!h || !h->fn) {
-		bpfvm_run_fail(rc, -EINVAL, "callx: invalid func unknown#%llu", (unsigned long long)id);
+		jit_rt_fail(rc, -EINVAL, "callx: invalid func unknown");
 		return NULL;
 	}
 	return h->fn;
@@ -48,7 +68,7 @@ bpfvm_jit_fn jit_rt_tail_call(void *map, uint64_t index, struct bpfvm_run_ctx *r
 	if (!target->jit_entry) {
 		err = bpfvm_jit_compile(target, rc->log);
 		if (err) {
-			bpfvm_run_fail(rc, err, "tail call: cannot JIT-compile the target program");
+			jit_rt_fail(rc, err, "tail call: cannot JIT-compile the target program");
 			return NULL;
 		}
 	}
