@@ -592,8 +592,10 @@ int bpfvm_jit_compile_opts(struct bpfvm_prog *prog, const struct bpfvm_jit_opts 
 	size_t n;
 	int err, pass;
 
-	if (!prog || !prog->insns || !prog->insn_cnt)
+	if (!prog || !prog->insns || !prog->insn_cnt) {
+		bpfvm_logf(log, "JIT: no instructions");
 		return -EINVAL;
+	}
 	if (prog->jit_entry && !insn_off)
 		return 0;
 	if (jopts) {
