@@ -221,8 +221,15 @@ int jit_alu(struct jit_ctx *ctx, uint8_t **pp, const struct bpf_insn *insn, enum
 			emit_alu_rr(pp, (enum x86_alu)alu_x86[bop >> 4], is64, d, s);
 		return 0;
 	case BPF_MUL:
-		/* Optimization: x * 3, 5, 9 is one lea (1 cycle, not imul's 3); x * 2^k a shift */
-		if (is_k && (imm == 3 || imm == 5 || imm == 9))
+		/* Optimization: x * 3, 5, 9 is one lea (1 cycle, not imul's 3); x * 2^k a shift; x * 1, 0, -1 trivial */
+		if (is_k && imm == 1) {
+			if (!is64)
+				emit_mov_rr(pp, false, d, d); /* x * 1 = x, zero-extended */
+		} else if (is_k && imm == 0) {
+			emit_alu_rr(pp, ALU_XOR, false, d, d);
+		} else if (is_k && imm == -1) {
+			emit_neg(pp, is64, d);
+		} else if (is_k && (imm == 3 || imm == 5 || imm == 9))
 			emit_lea_sib(pp, is64, d, d, d, imm == 3 ? 1 : imm == 5 ? 2 : 3);
 		else if (is_k && imm > 1 && !(imm & (imm - 1)))
 			emit_shift_imm(pp, SH_SHL, is64, d, __builtin_ctz((uint32_t)imm));
