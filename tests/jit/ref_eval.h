@@ -158,8 +158,11 @@ static inline uint64_t ref_bswap(uint64_t v, int bits)
 	return __builtin_bswap64(v);
 }
 
-static inline int ref_eval(const struct bpf_insn *p, size_t cnt, uint64_t r1, uint64_t r2, const uint8_t *pkt,
-			   size_t pkt_len, uint64_t *r0)
+/* a helper for `call N`: returns r0, or sets *err to stop the run (then the program's r0 is 0) */
+typedef uint64_t (*ref_helper_fn)(uint32_t id, const uint64_t *r1_5, int *err);
+
+static inline int ref_eval_h(const struct bpf_insn *p, size_t cnt, uint64_t r1, uint64_t r2, const uint8_t *pkt,
+			     size_t pkt_len, ref_helper_fn helper, uint64_t *r0)
 {
 	static uint8_t stacks[8][512];
 	struct ref_frame fr[8];
@@ -203,6 +206,14 @@ static inline int ref_eval(const struct bpf_insn *p, size_t cnt, uint64_t r1, ui
 				pc = fr[depth].ret_pc;
 				memcpy(&R[6], fr[depth].r6_9, sizeof(fr[depth].r6_9));
 				R[10] = fr[depth].r10;
+			} else if (op == BPF_CALL && i->src_reg == 0 && helper) {
+				int err = 0;
+
+				R[0] = helper((uint32_t)i->imm, &R[1], &err);
+				if (err) {
+					*r0 = 0;
+					return err;
+				}
 			} else if (op == BPF_CALL) {
 				if (i->src_reg != 1)
 					return -EINVAL;
@@ -292,6 +303,12 @@ static inline int ref_eval(const struct bpf_insn *p, size_t cnt, uint64_t r1, ui
 		}
 	}
 	return -EINVAL; /* fell off the end */
+}
+
+static inline int ref_eval(const struct bpf_insn *p, size_t cnt, uint64_t r1, uint64_t r2, const uint8_t *pkt,
+			   size_t pkt_len, uint64_t *r0)
+{
+	return ref_eval_h(p, cnt, r1, r2, pkt, pkt_len, NULL, r0);
 }
 
 #endif

@@ -22,6 +22,8 @@
  *  - forward jumps (JMP and JMP32, reg and imm), counted loops (counter at fp-8), may_goto, gotol
  *  - bpf-to-bpf calls into up to 3 subprograms, which call later ones; rarely unbounded recursion (the 8-frame
  *    limit must stop both runs alike); LD_ABS/LD_IND inside and outside the packet
+ *  - in 1 program of 8, calls to test helpers (one fails now and then), compared with the reference evaluator
+ *    and the JIT's modes only, since the interpreter has the real helper table
  *  - at the end r0..r8 and main's whole stack are copied to the buffer, which both runs compare byte for byte
  */
 #define MEM_DATA 256
@@ -39,6 +41,7 @@ struct gen {
 	int n;
 	bool in_sub;
 	int nsubs, cur_sub;
+	bool helpers; /* emit helper calls (test helpers: compared with the reference and the JIT's modes only) */
 	int sub_call_at[64], sub_call_target[64], ncalls; /* CALL_LOCAL fixups: insn index -> subprogram number */
 	int sub_start[4];
 };
@@ -249,10 +252,58 @@ static void gen_peephole(struct gen *g)
 	}
 }
 
+/*
+ * Test helpers 1 (a mix of r1..r5) and 2 (fails 1 time in 16: the run stops). After a call r1..r5 are undefined
+ * (the JIT's are the C callee's scratch), so the generator sets them again before anything reads them.
+ */
+static uint64_t mix5(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e)
+{
+	return a * 3 + b * 5 + (c ^ 0x5bd1e995) * 7 + (d >> 3) * 11 + e * 13;
+}
+
+static uint64_t th_mix(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, struct bpfvm_run_ctx *rc)
+{
+	return mix5(a, b, c, d, e);
+}
+
+static uint64_t th_maybe_fail(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, struct bpfvm_run_ctx *rc)
+{
+	if ((a & 15) == 7)
+		rc->error = -EPERM;
+	return a ^ e;
+}
+
+static const struct bpfvm_helper th_table[] = { { 1, "mix", th_mix }, { 2, "maybe_fail", th_maybe_fail } };
+
+static const struct bpfvm_helper *th_by_id(uint32_t id)
+{
+	return id == 1 || id == 2 ? &th_table[id - 1] : NULL;
+}
+
+static uint64_t ref_helper(uint32_t id, const uint64_t *r, int *err)
+{
+	if (id == 1)
+		return mix5(r[0], r[1], r[2], r[3], r[4]);
+	if ((r[0] & 15) == 7)
+		*err = -EPERM;
+	return r[0] ^ r[4];
+}
+
+static void gen_helper_call(struct gen *g)
+{
+	emit(g, BPFVM_CALL_HELPER(1 + rn(g, 2)));
+	for (int r = 1; r <= 5; r++)
+		emit(g, BPFVM_MOV64_IMM(r, rand_imm(g)));
+}
+
 static void gen_straight(struct gen *g)
 {
 	int r = rn(g, 100);
 
+	if (g->helpers && r < 3) {
+		gen_helper_call(g);
+		return;
+	}
 	if (r < 4) {
 		gen_peephole(g);
 		return;
@@ -454,8 +505,10 @@ int main(void)
 	static struct bpf_insn insns[MAX_INSNS];
 	static struct outcome o_int, o_jit, o_alt, o_ref;
 	static uint8_t mem0[MEM_LEN];
-	static const struct bpfvm_jit_opts modes[] = { { 0 }, { .no_bmi2 = true }, { .harden = true },
-						       { .no_peephole = true } };
+	static const struct bpfvm_jit_opts modes[] = { { .helper_by_id = th_by_id },
+						       { .no_bmi2 = true, .helper_by_id = th_by_id },
+						       { .harden = true, .helper_by_id = th_by_id },
+						       { .no_peephole = true, .helper_by_id = th_by_id } };
 	static const char *mode_name[] = { "default", "no_bmi2", "harden", "no_peephole" };
 	long count = t_env_count("BPFVM_JIT_DIFF_COUNT", 5000);
 	uint64_t seed = t_seed("jit_vs_interp");
@@ -465,7 +518,7 @@ int main(void)
 	if (t_sanitized() && !getenv("BPFVM_JIT_DIFF_COUNT"))
 		count /= 5;
 	for (long i = 0; i < count; i++) {
-		struct gen g = { .rng = seed + (uint64_t)i * 0x9e3779b97f4a7c15ull };
+		struct gen g = { .rng = seed + (uint64_t)i * 0x9e3779b97f4a7c15ull, .helpers = i % 8 == 7 };
 		struct bpfvm_prog prog = { 0 };
 		uint64_t state = g.rng ^ 0x5555;
 		int n;
@@ -489,14 +542,15 @@ int main(void)
 		/* the plain reference evaluator (tests/jit/ref_eval.h) */
 		memcpy(o_ref.mem, mem0, MEM_LEN);
 		o_ref.r0 = 0;
-		o_ref.err = ref_eval(insns, (size_t)n, (uint64_t)(uintptr_t)o_ref.mem, MEM_LEN, pkt, sizeof(pkt), &o_ref.r0);
+		o_ref.err = ref_eval_h(insns, (size_t)n, (uint64_t)(uintptr_t)o_ref.mem, MEM_LEN, pkt, sizeof(pkt), ref_helper,
+				       &o_ref.r0);
 		vs_ref++;
 		if (!same(&o_ref, &o_jit, why, sizeof(why))) {
 			t_fail("jit_vs_interp program %ld (BPFVM_SEED=%llu, %d insns): reference vs jit: %s", i,
 			       (unsigned long long)seed, n, why);
 			mismatches++;
 		}
-		if (bpfvm_interp_run) {
+		if (bpfvm_interp_run && !g.helpers) {
 			struct bpfvm_run_ctx rc;
 
 			memcpy(o_int.mem, mem0, MEM_LEN);
@@ -535,7 +589,7 @@ int main(void)
 		t_pass("jit_vs_interp: %ld runs identical across JIT modes (no_bmi2, harden, no_peephole)", vs_modes);
 	}
 	printf("FIGURE jit vs interp: %ld programs vs the interpreter, %ld vs the reference evaluator, %ld mismatches "
-	       "(JIT modes compared: %ld; %.0f insns/program, %.0f%% ran to the end, %ld stopped by the frame limit)\n",
+	       "(JIT modes compared: %ld; %.0f insns/program, %.0f%% ran to the end, %ld stopped by an error: frame limit or failing helper)\n",
 	       vs_interp, vs_ref, mismatches, vs_modes, count ? (double)total_insns / count : 0,
 	       count ? 100.0 * completed / count : 0, errors);
 	return t_done();
