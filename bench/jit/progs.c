@@ -1,4 +1,4 @@
-/* progs.c (included by bench/jit_bench.c) - the JIT benchmark programs as BPF bytecode (a tiny label assembler) and as C built with gcc -O2 */
+/* progs.c - the JIT benchmark programs as BPF (a tiny label assembler) and as C; included by bench/jit_bench.c */
 #include <string.h>
 
 #include "progs.h"

@@ -1,4 +1,4 @@
-/* test_jit_vs_interp.c - differential: generated programs give identical r0, memory and stack in the JIT and interpreter */
+/* test_jit_vs_interp.c - differential: generated programs, same r0, memory and stack in JIT and interpreter */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -589,7 +589,8 @@ int main(void)
 		t_pass("jit_vs_interp: %ld runs identical across JIT modes (no_bmi2, harden, no_peephole)", vs_modes);
 	}
 	printf("FIGURE jit vs interp: %ld programs vs the interpreter, %ld vs the reference evaluator, %ld mismatches "
-	       "(JIT modes compared: %ld; %.0f insns/program, %.0f%% ran to the end, %ld stopped by an error: frame limit or failing helper)\n",
+	       "(JIT modes compared: %ld; %.0f insns/program, %.0f%% ran to the end, %ld stopped by the frame limit or a "
+	       "failing helper)\n",
 	       vs_interp, vs_ref, mismatches, vs_modes, count ? (double)total_insns / count : 0,
 	       count ? 100.0 * completed / count : 0, errors);
 	return t_done();

@@ -58,7 +58,7 @@ void emit_imm64(uint8_t **pp, uint64_t v);
 static inline bool is_imm8(int64_t v) { return v >= -128 && v <= 127; }
 static inline bool is_simm32(int64_t v) { return v >= INT32_MIN && v <= INT32_MAX; }
 
-/* generic encoders: [66] [REX] opcode ModRM [SIB] [disp]; byte = operand is an 8-bit register (forces REX for sil/dil) */
+/* generic encoders: [66] [REX] opcode ModRM [SIB] [disp]; byte: an 8-bit register operand (REX for sil/dil) */
 void emit_op_rr(uint8_t **pp, bool w, const uint8_t *op, int oplen, int reg, int rm, bool byte);
 void emit_op_mem(uint8_t **pp, bool w, const uint8_t *op, int oplen, int reg, int base, int32_t off, bool byte);
 

@@ -1,4 +1,4 @@
-/* jit_alu.c - code generation for ALU/ALU64: arithmetic, shifts, div/mod (RFC 9669 semantics), mov, movsx, byte swaps */
+/* jit_alu.c - code generation for ALU/ALU64: arithmetic, shifts, RFC 9669 div/mod, mov, movsx, byte swaps */
 #if defined(__x86_64__) /* other hosts: src/jit/none.c */
 #include <errno.h>
 
