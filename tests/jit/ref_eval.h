@@ -3,6 +3,7 @@
 #define BPFVM_TESTS_JIT_REF_EVAL_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
