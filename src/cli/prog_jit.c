@@ -26,6 +26,8 @@ static void json_x86(void *arg, long bpf_idx, uint32_t addr, const uint8_t *byte
 		jsonw_start_array(j->jw);
 		j->last = bpf_idx;
 	}
+	if (!len)
+		return; /* compiled with the instruction before it: an empty "x86" list */
 	for (size_t b = 0; b < len && b < 16; b++)
 		n += (size_t)snprintf(hex + n, sizeof(hex) - n, "%s%02x", b ? " " : "", bytes[b]);
 	snprintf(text, sizeof(text), "%s%s%s", mnemonic, operands[0] ? " " : "", operands);

@@ -44,8 +44,12 @@ int bpfvm_jit_disasm(struct bpfvm_prog *prog, const struct bpfvm_jit_opts *opts,
 		next = i + (bpfvm_op_of(&prog->insns[i]) == BPFVM_OP_LD_IMM64 ? 2 : 1);
 		if (next > prog->insn_cnt)
 			next = prog->insn_cnt;
-		/* the main prologue is shown with instruction 0, a subprogram's with its first instruction */
-		walk_block(cs, prog->jit_image, off[i], off[next], (long)i, fn, arg);
+		/* the main prologue is shown with instruction 0, a subprogram's with its first instruction; an
+		 * instruction a peephole compiled with its predecessor has no code: reported with len 0 */
+		if (off[i] == off[next])
+			fn(arg, (long)i, off[i], NULL, 0, "", "");
+		else
+			walk_block(cs, prog->jit_image, off[i], off[next], (long)i, fn, arg);
 	}
 	walk_block(cs, prog->jit_image, off[prog->insn_cnt], (uint32_t)prog->jit_size, -1, fn, arg);
 	cs_close(&cs);
@@ -78,9 +82,11 @@ static void print_x86(void *arg, long bpf_idx, uint32_t addr, const uint8_t *byt
 		else
 			snprintf(buf, sizeof(buf), "%ld: code 0x%02x dst r%d src r%d off %d imm %d", bpf_idx, in->code,
 				 in->dst_reg, in->src_reg, in->off, in->imm);
-		fprintf(d->out, "; %s\n", buf);
+		fprintf(d->out, "; %s%s\n", buf, len ? "" : " (compiled with the instruction above)");
 		d->last = bpf_idx;
 	}
+	if (!len)
+		return;
 	fprintf(d->out, "%8x:\t", addr);
 	for (size_t b = 0; b < len && b < 15; b++)
 		col += fprintf(d->out, "%02x ", bytes[b]);

@@ -53,7 +53,8 @@ int bpfvm_jit_run(struct bpfvm_prog *prog, struct bpfvm_run_ctx *rc, uint64_t r1
  */
 /*
  * The same walk with one callback per x86 instruction: bpf_idx is the BPF instruction it belongs to (-1 for the
- * shared exit paths after the last one), addr its offset in the image.
+ * shared exit paths after the last one), addr its offset in the image; len 0 (and bytes NULL) for an instruction
+ * that a peephole compiled together with the one before it.
  */
 typedef void (*bpfvm_jit_x86_fn)(void *arg, long bpf_idx, uint32_t addr, const uint8_t *bytes, size_t len,
 				 const char *mnemonic, const char *operands);

@@ -17,6 +17,8 @@ static void count_x86(void *arg, long bpf_idx, uint32_t addr, const uint8_t *byt
 {
 	long *c = arg;
 
+	if (!len)
+		return;
 	c[0]++;
 	if (!strcmp(mnemonic, "(bad)"))
 		c[1]++;
@@ -46,6 +48,8 @@ int main(void)
 	      "jit dump: a header line per BPF instruction");
 	CHECK(out && strstr(out, "push\trbp") && strstr(out, "movabs\trdi, 0x1122334455667788") && strstr(out, "call\t"),
 	      "jit dump: Capstone's x86 text under them");
+	CHECK(out && strstr(out, "; insn 4 code 0x07 (compiled with the instruction above)"),
+	      "jit dump: a fused instruction keeps its header");
 	err = bpfvm_jit_disasm(&prog, NULL, count_x86, c, NULL);
 	CHECK(err == 0 && c[0] > 20 && c[1] == 0 && c[2] == 0, "jit disasm: %ld x86 instructions, none undecodable", c[0]);
 	if (getenv("BPFVM_JIT_DUMP_SHOW"))
