@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# run.sh - `make bench`: every benchmark binary in $BUILD/bench, one table each (the JIT table: bench/jit_bench.c)
+set -eu
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+export UBPF_LIB=${UBPF_LIB:-/work/ext/libubpf.so}
+for b in "$BUILD"/bench/*; do
+	[ -x "$b" ] || continue
+	echo "== $(basename "$b")"
+	"$b"
+done

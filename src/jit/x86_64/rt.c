@@ -1,0 +1,80 @@
+/* rt.c - the runtime entry points JIT code calls: errors that stop a run */
+#if defined(__x86_64__) /* other hosts: src/jit/none.c */
+#include <errno.h>
+
+#include "helpers/helpers.h"
+#include "interp/run.h"
+#include "jit/jit.h"
+#include "jit/x86_64/jit.h"
+
+/*
+ * The run's error recorder (interp) and the helper table (helpers) are other modules': referenced weakly, so that
+ * a binary without them still links; then the JIT records the error itself and knows no helper.
+ */
+#pragma weak bpfvm_run_fail
+#pragma weak bpfvm_helper_by_id
+
+void jit_rt_fail(struct bpfvm_run_ctx *rc, int err, const char *what)
+{
+	if (bpfvm_run_fail)
+		bpfvm_run_fail(rc, err, "%s", what);
+	else
+		rc->error = err;
+}
+
+const struct bpfvm_helper *jit_rt_helper(uint32_t id)
+{
+	return bpfvm_helper_by_id ? bpfvm_helper_by_id(id) : NULL;
+}
+
+/* a bpf-to-bpf call would open a 9th frame (MAX_CALL_FRAMES is 8) */
+void jit_rt_call_depth(struct bpfvm_run_ctx *rc)
+{
+	jit_rt_fail(rc, -E2BIG, "the call stack of 9 frames is too deep");
+}
+
+/* callx: the helper whose id is in a register (uBPF's and the conformance suite's meaning); NULL stops the run */
+bpfvm_helper_fn jit_rt_callx(uint64_t id, const struct bpfvm_helper *(*by_id)(uint32_t), struct bpfvm_run_ctx *rc)
+{
+	const struct bpfvm_helper *h = id <= UINT32_MAX ? (by_id ? by_id : jit_rt_helper)((uint32_t)id) : NULL;
+
+	if (!h || !h->fn) {
+		jit_rt_fail(rc, -EINVAL, "callx: invalid func unknown");
+		return NULL;
+	}
+	return h->fn;
+}
+
+/*
+ * bpf_tail_call(ctx, map, index): the JIT entry to jump to, or NULL to continue after the call (no such program,
+ * or the 33 tail calls of MAX_TAIL_CALL_CNT are used up). A target without an image is compiled here; if that
+ * fails the run stops with its error.
+ */
+bpfvm_jit_fn jit_rt_tail_call(void *map, uint64_t index, struct bpfvm_run_ctx *rc,
+			      struct bpfvm_prog *(*lookup)(void *map, uint32_t index))
+{
+	struct bpfvm_prog *target;
+	int err;
+
+	if (!lookup)
+		lookup = bpfvm_prog_array_lookup;
+	if (!lookup || !map || index > UINT32_MAX)
+		return NULL;
+	if (rc->tail_call_cnt >= BPFVM_MAX_TAIL_CALLS)
+		return NULL;
+	target = lookup(map, (uint32_t)index);
+	if (!target)
+		return NULL;
+	if (!target->jit_entry) {
+		err = bpfvm_jit_compile(target, rc->log);
+		if (err) {
+			jit_rt_fail(rc, err, "tail call: cannot JIT-compile the target program");
+			return NULL;
+		}
+	}
+	rc->tail_call_cnt++;
+	rc->prog = target;
+	return target->jit_entry;
+}
+
+#endif /* __x86_64__ */
