@@ -104,3 +104,8 @@ clean:
 	rm -rf build build-san build-fuzz
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# the interpreter-vs-kernel differential at fuzzing scale (tests/diff/test_interp_kernel.c; needs bpf())
+.PHONY: fuzz-kernel
+fuzz-kernel: all $(BUILD)/tests/diff/test_interp_kernel
+	BPFVM_DIFF_COUNT=$${BPFVM_DIFF_COUNT:-100000} $(BUILD)/tests/diff/test_interp_kernel

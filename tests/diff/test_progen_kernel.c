@@ -73,7 +73,7 @@ int main(void)
 		t_skip("progen kernel acceptance: %s", why);
 		return t_done();
 	}
-	long total = 0, accepted = 0;
+	long total = 0, accepted = 0, max_processed = 0;
 	for (size_t c = 0; c < sizeof(configs) / sizeof(configs[0]); c++) {
 		long ok = 0, ran = 0;
 		int shown = 0;
@@ -97,6 +97,17 @@ int main(void)
 				continue;
 			}
 			ok++;
+			if (i < 25) { /* the verifier's work, to watch the margin to its 1M-instruction limit */
+				struct kernel_load_opts lo = { .prog_type = BPF_PROG_TYPE_SYSCALL, .prog_flags = BPF_F_SLEEPABLE,
+							       .insns = p.insns, .insn_cnt = p.cnt, .log_level = 1,
+							       .log_buf = log, .log_size = sizeof(log) };
+				int fd2 = kernel_prog_load(&lo);
+				long n = kernel_log_insns_processed(log);
+				if (n > max_processed)
+					max_processed = n;
+				if (fd2 >= 0)
+					close(fd2);
+			}
 			uint8_t ctx1[PROGEN_MAX_CTX], ctx2[PROGEN_MAX_CTX];
 			progen_fill_ctx(&st, &p, ctx1);
 			memcpy(ctx2, ctx1, p.ctx_size);
@@ -111,5 +122,6 @@ int main(void)
 		CHECK(ran == ok, "progen %s: kernel runs are repeatable, r0 = retval (%ld/%ld)", configs[c].name, ran, ok);
 	}
 	printf("FIGURE progen kernel acceptance: %ld/%ld\n", accepted, total);
+	printf("FIGURE progen max verifier insns processed: %ld (limit 1000000)\n", max_processed);
 	return t_done();
 }

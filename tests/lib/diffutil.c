@@ -1,0 +1,78 @@
+/* diffutil.c - per-program seeds, program and context dumps for the differential tests */
+#include <inttypes.h>
+#include <string.h>
+
+#include "lib/diffutil.h"
+
+uint64_t diff_prog_state(uint64_t seed, long idx)
+{
+	/* splitmix64 of (seed, idx): neighbouring indexes get unrelated states */
+	uint64_t z = seed + (uint64_t)(idx + 1) * 0x9e3779b97f4a7c15ULL;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	z ^= z >> 31;
+	return z ? z : 1;
+}
+
+void diff_print_prog(FILE *f, const struct bpf_insn *insns, size_t cnt)
+{
+	for (size_t i = 0; i < cnt; i++) {
+		const struct bpf_insn *in = &insns[i];
+		fprintf(f, "  %4zu: %02x %x %x %6d %11d\n", i, in->code, in->dst_reg, in->src_reg, in->off, in->imm);
+	}
+}
+
+static uint64_t slot(const void *ctx, size_t off)
+{
+	uint64_t v;
+	memcpy(&v, (const uint8_t *)ctx + off, 8);
+	return v;
+}
+
+/* "r3", "stack[-24]" or "mem[+16]" for the u64 at ctx offset off */
+static void slot_name(char *buf, size_t n, const struct progen_prog *p, size_t off)
+{
+	if (off < PROGEN_CTX_STACK)
+		snprintf(buf, n, "r%zu", (off - PROGEN_CTX_REGS) / 8);
+	else if (off < PROGEN_CTX_STACK + p->stack)
+		snprintf(buf, n, "stack[%d]", (int)(off - PROGEN_CTX_STACK) - 16 - (int)p->stack);
+	else
+		snprintf(buf, n, "mem[+%zu]", off - p->mem_off);
+}
+
+void diff_print_ctx(FILE *f, const struct progen_prog *p, const void *ctx)
+{
+	char name[32];
+	for (size_t off = 0; off + 8 <= p->ctx_size; off += 8) {
+		slot_name(name, sizeof(name), p, off);
+		fprintf(f, "  %-12s 0x%016" PRIx64 "\n", name, slot(ctx, off));
+	}
+}
+
+int diff_describe_ctx(char *buf, size_t n, const struct progen_prog *p, const void *a, const void *b, uint32_t ret_a,
+		      uint64_t ret_b)
+{
+	size_t len = 0;
+	int diffs = 0;
+	char name[32];
+
+	if (n)
+		buf[0] = '\0';
+	if (ret_a != (uint32_t)ret_b) {
+		diffs++;
+		len += (size_t)snprintf(buf + len, len < n ? n - len : 0, "retval 0x%x != 0x%x; ", ret_a,
+					(uint32_t)ret_b);
+	}
+	for (size_t off = 0; off + 8 <= p->ctx_size; off += 8) {
+		uint64_t x = slot(a, off), y = slot(b, off);
+		if (x == y)
+			continue;
+		diffs++;
+		slot_name(name, sizeof(name), p, off);
+		len += (size_t)snprintf(buf + len, len < n ? n - len : 0, "%s 0x%" PRIx64 " != 0x%" PRIx64 "; ", name, x,
+					y);
+	}
+	if (len >= 2 && len < n)
+		buf[len - 2] = '\0';
+	return diffs;
+}

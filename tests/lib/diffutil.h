@@ -1,0 +1,28 @@
+/* diffutil.h - shared pieces of the differential tests: per-program seeds, program and context dumps */
+#ifndef BPFVM_TESTS_DIFFUTIL_H
+#define BPFVM_TESTS_DIFFUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "bpfvm/insn.h"
+#include "lib/progen.h"
+
+/* the generator state of program idx of a run seeded with seed (never 0), so one program replays alone */
+uint64_t diff_prog_state(uint64_t seed, long idx);
+
+/* the program, one instruction per line: index, raw fields, and the disassembly where bpfvm has one */
+void diff_print_prog(FILE *f, const struct bpf_insn *insns, size_t cnt);
+
+/* the registers and memory of a progen context, one u64 per line */
+void diff_print_ctx(FILE *f, const struct progen_prog *p, const void *ctx);
+
+/*
+ * What differs between two contexts after a run (a = reference, b = engine): "r3 0x.. != 0x..; stack[-24]
+ * ...; retval ...", truncated to n bytes. Returns the number of differing u64 slots (plus 1 if retval differs).
+ */
+int diff_describe_ctx(char *buf, size_t n, const struct progen_prog *p, const void *a, const void *b, uint32_t ret_a,
+		      uint64_t ret_b);
+
+#endif
