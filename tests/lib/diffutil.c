@@ -1,8 +1,12 @@
 /* diffutil.c - per-program seeds, program and context dumps for the differential tests */
+#include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/diffutil.h"
+#include "lib/kernel.h"
 
 uint64_t diff_prog_state(uint64_t seed, long idx)
 {
@@ -75,4 +79,56 @@ int diff_describe_ctx(char *buf, size_t n, const struct progen_prog *p, const vo
 	if (len >= 2 && len < n)
 		buf[len - 2] = '\0';
 	return diffs;
+}
+
+int diff_kernel_dead_insns(const struct bpf_insn *insns, size_t cnt, uint8_t *dead)
+{
+	const size_t log_size = 64u << 20;
+	char *log = malloc(log_size);
+	int n = 0;
+
+	if (!log)
+		return -ENOMEM;
+	struct kernel_load_opts o = { .prog_type = BPF_PROG_TYPE_SYSCALL, .prog_flags = BPF_F_SLEEPABLE,
+				      .insns = insns, .insn_cnt = cnt, .log_level = 2, .log_buf = log,
+				      .log_size = log_size };
+	int fd = kernel_prog_load(&o);
+	if (fd < 0) {
+		free(log);
+		return fd;
+	}
+	close(fd);
+	memset(dead, 1, cnt);
+	/* every visited instruction is printed as "N: (code) text" at log_level 2 */
+	for (const char *p = log; p && *p;) {
+		char *end;
+		unsigned long idx = strtoul(p, &end, 10);
+		if (end != p && end[0] == ':' && end[1] == ' ' && end[2] == '(' && idx < cnt)
+			dead[idx] = 0;
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	for (size_t i = 0; i < cnt; i++) {
+		/* the second slot of an LD_IMM64 is never printed on its own */
+		if (i > 0 && insns[i - 1].code == (BPF_LD | BPF_DW | BPF_IMM) && !dead[i - 1])
+			dead[i] = 0;
+		n += dead[i];
+	}
+	free(log);
+	return n;
+}
+
+void diff_poison_dead(const struct bpf_insn *insns, size_t cnt, const uint8_t *dead, struct bpf_insn *out)
+{
+	memcpy(out, insns, cnt * sizeof(*insns));
+	for (size_t i = 0; i < cnt; i++) {
+		if (!dead[i])
+			continue;
+		bool second = i > 0 && insns[i - 1].code == (BPF_LD | BPF_DW | BPF_IMM) && dead[i - 1];
+		if (second) /* the rest of a poisoned LD_IMM64: a no-op, never reached */
+			out[i] = BPFVM_JA(0);
+		else /* r0 = *(u64 *)(r10 - 32000): below every frame's stack, outside every region of the run */
+			out[i] = BPFVM_LDX_MEM(BPF_DW, 0, 10, -32000);
+	}
 }

@@ -25,4 +25,17 @@ void diff_print_ctx(FILE *f, const struct progen_prog *p, const void *ctx);
 int diff_describe_ctx(char *buf, size_t n, const struct progen_prog *p, const void *a, const void *b, uint32_t ret_a,
 		      uint64_t ret_b);
 
+/*
+ * Which instructions the live kernel's verifier never visited (dead[i] = 1), from a log_level 2 load of p: the
+ * kernel hard-wires branches into such code away, so a run that reaches one shows a verifier unsoundness.
+ * Returns the number of dead instructions or a negative errno (the load failed, or the log did not fit).
+ */
+int diff_kernel_dead_insns(const struct bpf_insn *insns, size_t cnt, uint8_t *dead);
+
+/*
+ * A copy of insns (cnt slots into out) in which every dead instruction faults (a load far below the stack), so
+ * a bounds-checked run ends in -EFAULT exactly when it reaches code the kernel's verifier thought unreachable.
+ */
+void diff_poison_dead(const struct bpf_insn *insns, size_t cnt, const uint8_t *dead, struct bpf_insn *out);
+
 #endif
