@@ -132,3 +132,47 @@ void diff_poison_dead(const struct bpf_insn *insns, size_t cnt, const uint8_t *d
 			out[i] = BPFVM_LDX_MEM(BPF_DW, 0, 10, -32000);
 	}
 }
+
+static bool is_cmpxchg32(const struct bpf_insn *in)
+{
+	return in->code == (BPF_STX | BPF_ATOMIC | BPF_W) && in->imm == BPF_CMPXCHG;
+}
+
+size_t diff_zext_cmpxchg32(const struct bpf_insn *insns, size_t cnt, struct bpf_insn *out, size_t max)
+{
+	size_t *at = malloc((cnt + 1) * sizeof(*at)); /* at[i]: where old instruction i lands in out */
+	size_t n = 0;
+
+	if (!at)
+		return 0;
+	for (size_t i = 0; i <= cnt; i++) {
+		at[i] = n;
+		if (i < cnt)
+			n += is_cmpxchg32(&insns[i]) ? 2 : 1;
+	}
+	if (n > max) {
+		free(at);
+		return 0;
+	}
+	for (size_t i = 0; i < cnt; i++) {
+		struct bpf_insn in = insns[i];
+		uint8_t cls = BPF_CLASS(in.code), op = BPF_OP(in.code);
+		bool second = i > 0 && insns[i - 1].code == (BPF_LD | BPF_DW | BPF_IMM);
+		/* a jump to old i + 1 + off goes to where that instruction is now */
+		if (!second && (cls == BPF_JMP || cls == BPF_JMP32) && op != BPF_EXIT) {
+			if (op == BPF_CALL) {
+				if (in.src_reg == BPF_PSEUDO_CALL)
+					in.imm = (int32_t)((long)at[(long)i + 1 + in.imm] - (long)at[i] - 1);
+			} else if (cls == BPF_JMP32 && op == BPF_JA) {
+				in.imm = (int32_t)((long)at[(long)i + 1 + in.imm] - (long)at[i] - 1);
+			} else {
+				in.off = (int16_t)((long)at[(long)i + 1 + in.off] - (long)at[i] - 1);
+			}
+		}
+		out[at[i]] = in;
+		if (is_cmpxchg32(&insns[i]))
+			out[at[i] + 1] = BPFVM_INSN(BPF_ALU | BPF_MOV | BPF_X, 0, 0, 0, 0);
+	}
+	free(at);
+	return n;
+}

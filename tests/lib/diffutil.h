@@ -38,4 +38,11 @@ int diff_kernel_dead_insns(const struct bpf_insn *insns, size_t cnt, uint8_t *de
  */
 void diff_poison_dead(const struct bpf_insn *insns, size_t cnt, const uint8_t *dead, struct bpf_insn *out);
 
+/*
+ * A copy of insns (into out, at most max slots) with `w0 = w0` after every 32-bit cmpxchg: the same program
+ * under RFC 9669 (cmpxchg zero-extends r0 in every case), with jumps and calls re-targeted. Returns the new
+ * count, or 0 if out is too small. Used to show a kernel that leaves r0's upper half after a successful one.
+ */
+size_t diff_zext_cmpxchg32(const struct bpf_insn *insns, size_t cnt, struct bpf_insn *out, size_t max);
+
 #endif

@@ -354,10 +354,10 @@ static int gen_block(struct gen *g, int n);
 static void gen_loop(struct gen *g, int budget)
 {
 	int c = pick_reg(g, (uint16_t)(0x1c0 & ~g->reserved)); /* r6..r8 survive calls */
-	if (c < 0 || g->loop_depth >= (g->frame < 0 ? 2 : 1) || g->frame_loops >= 3 || budget < 4)
+	if (c < 0 || g->loop_depth >= (g->frame < 0 ? 2 : 1) || g->frame_loops >= 2 || budget < 4)
 		return;
 	g->frame_loops++;
-	emit(g, BPFVM_MOV64_IMM(c, 1 + (int32_t)rnd(g, 5)));
+	emit(g, BPFVM_MOV64_IMM(c, 1 + (int32_t)rnd(g, g->loop_depth ? 3 : 4))); /* at most 4 x 3 iterations */
 	g->reserved |= (uint16_t)(1u << c);
 	g->loop_depth++;
 	int start = (int)g->p->cnt;
