@@ -68,6 +68,13 @@ static bool is(const char *m, const char *name)
 
 /* ---- snippets ---- */
 
+/* reg = a fresh bpf_get_prandom_u32(): whatever earlier snippets did to r7..r9, this one is unbounded */
+static void fresh_unknown(struct vgen *g, int reg)
+{
+	emit(g, BPFVM_CALL_HELPER(BPF_FUNC_get_prandom_u32));
+	emit(g, BPFVM_MOV64_REG(reg, 0));
+}
+
 static const uint8_t alu_ops[] = { BPF_ADD, BPF_SUB, BPF_MUL, BPF_DIV, BPF_OR, BPF_AND, BPF_LSH, BPF_RSH,
 				   BPF_MOD, BPF_XOR, BPF_ARSH };
 
@@ -139,6 +146,8 @@ static void sn_stack(struct vgen *g, const char *m)
 	emit(g, BPFVM_LDX_MEM(sz, 9, 10, off));
 
 	/* a variable offset: bounded (r7 & 31 within [-96, -64)), or not */
+	if (is(m, "stack_var_off_unbounded"))
+		fresh_unknown(g, 7);
 	if (rnd(g, 2) || is(m, "stack_var_off_unbounded")) {
 		emit(g, BPFVM_MOV64_REG(2, 7));
 		if (!is(m, "stack_var_off_unbounded"))
@@ -178,6 +187,8 @@ static void sn_map(struct vgen *g, const char *m)
 	const struct vprogen_map *mp = &g->p->maps[map];
 	int vs = (int)mp->value_size;
 
+	if (is(m, "map_var_off_unbounded"))
+		fresh_unknown(g, 8);
 	emit_key_and_map(g, map, m);
 	emit(g, BPFVM_CALL_HELPER(BPF_FUNC_map_lookup_elem));
 	int jmp = -1;
@@ -280,6 +291,8 @@ static void sn_packet(struct vgen *g, const char *m)
 	int bytes = size_bytes(sz);
 
 	pkt_offsets(g->p->prog_type, &d, &de);
+	if (is(m, "pkt_var_off_unbounded"))
+		fresh_unknown(g, 7);
 	emit(g, BPFVM_LDX_MEM(is(m, "pkt_data_as_u64") ? BPF_DW : BPF_W, 2, 6, d));
 	emit(g, BPFVM_LDX_MEM(BPF_W, 3, 6, de));
 	if (is(m, "pkt_var_off_unbounded") || rnd(g, 4) == 0) {
@@ -341,6 +354,89 @@ static void sn_ctx(struct vgen *g, const char *m)
 		emit(g, BPFVM_STX_MEM(BPF_W, 6, 7, (int16_t)offsetof(struct __sk_buff, cb[rnd(g, 5)])));
 }
 
+/* lookup, null check, then a variable offset bounded by a branch: the verifier's range tracking */
+static void sn_map_range(struct vgen *g, const char *m)
+{
+	int map = add_map(g, rnd(g, 2) ? BPF_MAP_TYPE_ARRAY : BPF_MAP_TYPE_HASH, false);
+	const struct vprogen_map *mp = &g->p->maps[map];
+	uint8_t sz = sizes[rnd(g, 4)];
+	int bytes = size_bytes(sz);
+	while (bytes > (int)mp->value_size) {
+		sz = sizes[rnd(g, 4)];
+		bytes = size_bytes(sz);
+	}
+	int limit = (int)mp->value_size - bytes; /* the largest offset that still fits */
+
+	if (m) /* the mutations need r8 unknown; earlier snippets may have bounded it */
+		fresh_unknown(g, 8);
+	emit_key_and_map(g, map, NULL);
+	emit(g, BPFVM_CALL_HELPER(BPF_FUNC_map_lookup_elem));
+	int null_jmp = emit(g, BPFVM_JMP_IMM(BPF_JEQ, 0, 0, 0));
+	emit(g, BPFVM_MOV64_REG(2, 8));
+	if (is(m, "range_jmp32")) /* a product of two unknowns: the upper half is unknown too */
+		emit(g, BPFVM_ALU64_REG(BPF_MUL, 2, 7));
+	if (is(m, "range_signed_check"))
+		emit(g, BPFVM_INSN(BPF_ALU64 | BPF_MOV | BPF_X, 2, 2, 32, 0)); /* r2 = (s32)r2: may be negative */
+	int range_jmp;
+	if (is(m, "range_signed_check"))
+		range_jmp = emit(g, BPFVM_JMP_IMM(BPF_JSGT, 2, limit, 0));
+	else if (is(m, "range_jmp32"))
+		range_jmp = emit(g, BPFVM_JMP32_IMM(BPF_JGT, 2, limit, 0)); /* bounds only w2 */
+	else if (is(m, "range_off_by_one"))
+		range_jmp = emit(g, BPFVM_JMP_IMM(BPF_JGT, 2, limit + 1, 0));
+	else if (rnd(g, 2))
+		range_jmp = emit(g, BPFVM_JMP_IMM(BPF_JGT, 2, limit, 0));
+	else
+		range_jmp = emit(g, BPFVM_JMP_IMM(BPF_JGE, 2, limit + 1, 0));
+	emit(g, BPFVM_MOV64_REG(1, 0));
+	emit(g, BPFVM_ALU64_REG(BPF_ADD, 1, 2));
+	emit(g, BPFVM_LDX_MEM(sz, 9, 1, 0));
+	land_here(g, range_jmp);
+	land_here(g, null_jmp);
+}
+
+/* spill a pointer to the stack and fill it back */
+static void sn_spill(struct vgen *g, const char *m)
+{
+	int16_t off = (int16_t)(-8 * (3 + (int)rnd(g, 4)));
+	emit(g, BPFVM_STX_MEM(BPF_DW, 10, 6, off));
+	if (is(m, "spill_clobbered"))
+		emit(g, BPFVM_ST_MEM(BPF_B, 10, (int16_t)(off + (int)rnd(g, 8)), 0));
+	emit(g, BPFVM_LDX_MEM(is(m, "spill_partial_fill") ? BPF_W : BPF_DW, 1, 10, off));
+	int16_t field = g->p->prog_type == BPF_PROG_TYPE_XDP ? (int16_t)offsetof(struct xdp_md, rx_queue_index)
+							      : (int16_t)offsetof(struct __sk_buff, len);
+	emit(g, BPFVM_LDX_MEM(BPF_W, 9, 1, field));
+}
+
+/* helper calls, and instructions that are malformed or break the control-flow rules */
+static void sn_insn(struct vgen *g, const char *m)
+{
+	static const uint8_t bad_opcodes[] = { 0x8e, 0xe7, 0xf0, 0xff }; /* no such instruction */
+	static const int32_t helpers[] = { BPF_FUNC_ktime_get_ns, BPF_FUNC_get_prandom_u32,
+					   BPF_FUNC_get_smp_processor_id };
+	if (is(m, "helper_unknown_id"))
+		emit(g, BPFVM_CALL_HELPER(300 + (int32_t)rnd(g, 1000)));
+	else
+		emit(g, BPFVM_CALL_HELPER(helpers[rnd(g, 3)]));
+	emit(g, BPFVM_MOV64_REG(9, 0));
+	if (is(m, "reserved_field"))
+		emit(g, BPFVM_INSN(BPF_ALU64 | BPF_ADD | BPF_X, 7, 8, 1 + (int16_t)rnd(g, 7), 0));
+	else if (is(m, "unknown_opcode"))
+		emit(g, BPFVM_INSN(bad_opcodes[rnd(g, sizeof(bad_opcodes))], 7, 0, 0, 0));
+	else if (is(m, "invalid_reg"))
+		emit(g, BPFVM_MOV64_REG(11 + (int)rnd(g, 4), 7));
+	else if (is(m, "cfg_unreachable")) {
+		emit(g, BPFVM_JA(1));
+		emit(g, BPFVM_MOV64_IMM(9, 1));
+	} else if (is(m, "cfg_infinite_loop")) {
+		emit(g, BPFVM_JMP_IMM(BPF_JEQ, 7, 0, -1)); /* once r7 == 0, forever */
+	} else if (is(m, "cfg_jump_out_of_range")) {
+		emit(g, BPFVM_JMP_IMM(BPF_JEQ, 7, 0, (int16_t)(VPROGEN_MAX_INSNS + 1000)));
+	} else {
+		emit(g, BPFVM_ALU64_REG(BPF_ADD, 7, 9));
+	}
+}
+
 /* ---- the program ---- */
 
 struct snippet {
@@ -362,6 +458,10 @@ static const char *const mut_map_direct[] = { "map_direct_oob", NULL };
 static const char *const mut_packet[] = { "pkt_no_bounds_check", "pkt_oob", "pkt_bounds_inverted",
 					  "pkt_data_as_u64", "pkt_var_off_unbounded", NULL };
 static const char *const mut_ctx[] = { "ctx_misaligned", "ctx_oob", "ctx_write_ro", "ctx_modified_ptr", NULL };
+static const char *const mut_map_range[] = { "range_off_by_one", "range_signed_check", "range_jmp32", NULL };
+static const char *const mut_spill[] = { "spill_partial_fill", "spill_clobbered", NULL };
+static const char *const mut_insn[] = { "helper_unknown_id", "reserved_field", "unknown_opcode", "invalid_reg",
+					"cfg_unreachable", "cfg_infinite_loop", "cfg_jump_out_of_range", NULL };
 
 static const struct snippet snippets[] = {
 	{ "scalar", VPROGEN_F_SCALAR, sn_scalar, mut_scalar },
@@ -371,6 +471,9 @@ static const struct snippet snippets[] = {
 	{ "map_direct", VPROGEN_F_MAP, sn_map_direct, mut_map_direct },
 	{ "packet", VPROGEN_F_PACKET, sn_packet, mut_packet },
 	{ "ctx", VPROGEN_F_CTX, sn_ctx, mut_ctx },
+	{ "map_range", VPROGEN_F_MAP, sn_map_range, mut_map_range },
+	{ "spill", VPROGEN_F_STACK, sn_spill, mut_spill },
+	{ "insn", VPROGEN_F_SCALAR, sn_insn, mut_insn },
 };
 #define NSNIPPETS (sizeof(snippets) / sizeof(snippets[0]))
 

@@ -19,6 +19,9 @@
  *   map_direct  an array map's value through LD_IMM64 BPF_PSEUDO_MAP_IDX_VALUE
  *   packet      direct packet access behind a data_end check (XDP, SCHED_CLS)
  *   ctx         context field reads and writes (__sk_buff, xdp_md)
+ *   map_range   a variable offset into a map value bounded by a conditional jump (range tracking)
+ *   spill       a pointer spilled to the stack and filled back
+ *   insn        helper calls; malformed instructions and control-flow errors as mutations
  *
  * With probability unsafe_percent one snippet is replaced by an unsafe variant (mutation): a missing null
  * check, an out-of-bounds offset, an uninitialised register, pointer arithmetic the kernel refuses, ... Safe
