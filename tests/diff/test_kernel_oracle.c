@@ -86,7 +86,25 @@ static void test_syscall_ctx(void)
 	int err = kernel_prog_test_run(fd, &r);
 	CHECK(err == 0 && r.retval == 7, "syscall test_run retval (err %d retval %u)", err, r.retval);
 	CHECK(ctx[0] == 42 && ctx[1] == 0x1122334455667788ULL, "syscall ctx written back into ctx_in");
+
+	/* what 6.18's bpf_prog_test_run_syscall() refuses: ctx_out, repeat, a ctx smaller than the program reads */
+	uint64_t out[2];
+	struct kernel_run_opts bad = { .ctx_in = ctx, .ctx_size_in = sizeof(ctx), .ctx_out = out,
+				       .ctx_size_out = sizeof(out) };
+	CHECK(kernel_prog_test_run(fd, &bad) == -EINVAL, "syscall test_run refuses ctx_out");
+	bad = (struct kernel_run_opts){ .ctx_in = ctx, .ctx_size_in = sizeof(ctx), .repeat = 2 };
+	CHECK(kernel_prog_test_run(fd, &bad) == -EINVAL, "syscall test_run refuses repeat");
+	bad = (struct kernel_run_opts){ .ctx_in = ctx, .ctx_size_in = 8 };
+	CHECK(kernel_prog_test_run(fd, &bad) == -EINVAL, "syscall test_run refuses a ctx smaller than it reads");
 	close(fd);
+
+	o.prog_flags = 0;
+	fd = kernel_prog_load(&o);
+	kernel_log_error_line(log, line, sizeof(line));
+	CHECK(fd == -EINVAL && !strcmp(line, "Syscall programs can only be sleepable"),
+	      "syscall prog without BPF_F_SLEEPABLE refused (%d '%s')", fd, line);
+	if (fd >= 0)
+		close(fd);
 }
 
 static void test_maps(void)
