@@ -42,22 +42,31 @@ static void emit_ld_map(struct vgen *g, int dst, int src_pseudo, int map, int32_
 	emit(g, BPFVM_INSN(0, 0, 0, 0, off));
 }
 
-/* a new map (or, when the table is full, one already there); direct value access needs a 1-entry array */
-static int add_map(struct vgen *g, uint32_t type, bool direct)
+/* the corpus's fixup map kinds (corpus/verifier/README.md), so records load as test_verifier loads them */
+static const struct vprogen_map map_kinds[] = {
+	{ "map_hash_8b", BPF_MAP_TYPE_HASH, 8, 8, 1, BPF_F_NO_PREALLOC, false },
+	{ "map_hash_16b", BPF_MAP_TYPE_HASH, 8, 16, 1, BPF_F_NO_PREALLOC, false },
+	{ "map_hash_48b", BPF_MAP_TYPE_HASH, 8, 48, 1, BPF_F_NO_PREALLOC, false },
+	{ "map_array_48b", BPF_MAP_TYPE_ARRAY, 4, 48, 1, 0, true },
+	{ "map_array_small", BPF_MAP_TYPE_ARRAY, 4, 1, 1, 0, true },
+};
+#define NKINDS (sizeof(map_kinds) / sizeof(map_kinds[0]))
+
+/* a map of the type (one per kind and program, as test_verifier's fixups have it); its index in p->maps */
+static int add_map(struct vgen *g, uint32_t type)
 {
 	struct vprogen_prog *p = g->p;
-	if (p->nmaps >= VPROGEN_MAX_MAPS) {
-		for (int i = 0; i < p->nmaps; i++)
-			if (!direct || (p->maps[i].type == BPF_MAP_TYPE_ARRAY && p->maps[i].max_entries == 1))
-				return i;
-		return -1;
-	}
-	struct vprogen_map *m = &p->maps[p->nmaps];
-	static const uint32_t value_sizes[] = { 4, 8, 16, 24, 48, 64 };
-	m->type = type;
-	m->key_size = type == BPF_MAP_TYPE_ARRAY ? 4 : (rnd(g, 2) ? 4 : 8);
-	m->value_size = value_sizes[rnd(g, sizeof(value_sizes) / sizeof(value_sizes[0]))];
-	m->max_entries = direct ? 1 : 1 + rnd(g, 16);
+	int cand[NKINDS], n = 0;
+	for (size_t k = 0; k < NKINDS; k++)
+		if (map_kinds[k].type == type)
+			cand[n++] = (int)k;
+	const struct vprogen_map *kind = &map_kinds[cand[rnd(g, (uint32_t)n)]];
+	for (int i = 0; i < p->nmaps; i++)
+		if (p->maps[i].kind == kind->kind)
+			return i;
+	if (p->nmaps >= VPROGEN_MAX_MAPS)
+		return (int)rnd(g, (uint32_t)p->nmaps);
+	p->maps[p->nmaps] = *kind;
 	return p->nmaps++;
 }
 
@@ -164,7 +173,13 @@ static int emit_key_and_map(struct vgen *g, int map, const char *m)
 {
 	const struct vprogen_map *mp = &g->p->maps[map];
 	int koff = -(int)mp->key_size;
-	if (mp->type == BPF_MAP_TYPE_ARRAY)
+	/*
+	 * An array key: a constant, in range or not (the kernel knows a lookup with a constant in-range key is
+	 * non-NULL, since 6.13), or unknown for the null-check mutations, so that they stay unsafe.
+	 */
+	if (mp->type == BPF_MAP_TYPE_ARRAY && (is(m, "map_no_null_check") || is(m, "map_null_branch_inverted")))
+		emit(g, BPFVM_STX_MEM(BPF_W, 10, 7, -4));
+	else if (mp->type == BPF_MAP_TYPE_ARRAY)
 		emit(g, BPFVM_ST_MEM(BPF_W, 10, -4, (int32_t)rnd(g, mp->max_entries + 1)));
 	else
 		emit(g, BPFVM_STX_MEM(mp->key_size == 8 ? BPF_DW : BPF_W, 10, 7, (int16_t)koff));
@@ -177,13 +192,13 @@ static int emit_key_and_map(struct vgen *g, int map, const char *m)
 	if (is(m, "map_arg_scalar"))
 		emit(g, BPFVM_MOV64_REG(1, 7));
 	else
-		emit_ld_map(g, 1, BPF_PSEUDO_MAP_IDX, map, 0);
+		emit_ld_map(g, 1, BPF_PSEUDO_MAP_FD, map, 0);
 	return koff;
 }
 
 static void sn_map(struct vgen *g, const char *m)
 {
-	int map = add_map(g, rnd(g, 2) ? BPF_MAP_TYPE_ARRAY : BPF_MAP_TYPE_HASH, false);
+	int map = add_map(g, rnd(g, 2) ? BPF_MAP_TYPE_ARRAY : BPF_MAP_TYPE_HASH);
 	const struct vprogen_map *mp = &g->p->maps[map];
 	int vs = (int)mp->value_size;
 
@@ -233,7 +248,7 @@ static void sn_map(struct vgen *g, const char *m)
 
 static void sn_map_update(struct vgen *g, const char *m)
 {
-	int map = add_map(g, rnd(g, 2) ? BPF_MAP_TYPE_ARRAY : BPF_MAP_TYPE_HASH, false);
+	int map = add_map(g, rnd(g, 2) ? BPF_MAP_TYPE_ARRAY : BPF_MAP_TYPE_HASH);
 	const struct vprogen_map *mp = &g->p->maps[map];
 	int voff = -16 - (int)((mp->value_size + 7) & ~7u);
 
@@ -254,21 +269,25 @@ static void sn_map_update(struct vgen *g, const char *m)
 
 static void sn_map_direct(struct vgen *g, const char *m)
 {
-	int map = add_map(g, BPF_MAP_TYPE_ARRAY, true);
-	if (map < 0) { /* the table is full of maps unfit for direct access */
+	int map = add_map(g, BPF_MAP_TYPE_ARRAY); /* both array kinds have one entry, as direct access needs */
+	const struct vprogen_map *mp = &g->p->maps[map];
+	if (mp->type != BPF_MAP_TYPE_ARRAY) { /* the table is full of hash maps */
 		sn_scalar(g, NULL);
 		return;
 	}
-	const struct vprogen_map *mp = &g->p->maps[map];
 	int vs = (int)mp->value_size;
-	int32_t base = (int32_t)(4 * rnd(g, (uint32_t)(vs / 4)));
-	emit_ld_map(g, 1, BPF_PSEUDO_MAP_IDX_VALUE, map, base);
-	int16_t off = (int16_t)(vs - base >= 4 ? 4 * (int)rnd(g, (uint32_t)((vs - base) / 4)) : 0);
+	uint8_t sz = sizes[rnd(g, 4)];
+	while (size_bytes(sz) > vs)
+		sz = sizes[rnd(g, 4)];
+	int bytes = size_bytes(sz);
+	int32_t base = (int32_t)(bytes * rnd(g, (uint32_t)(vs / bytes))); /* the pointer: value + base */
+	int16_t off = (int16_t)(bytes * (int)rnd(g, (uint32_t)((vs - base) / bytes)));
 	if (is(m, "map_direct_oob"))
-		off = (int16_t)(vs - base + (int)rnd(g, 8));
-	emit(g, BPFVM_LDX_MEM(BPF_W, 9, 1, off));
+		off = (int16_t)(vs - base - bytes + 1 + (int)rnd(g, 8));
+	emit_ld_map(g, 1, BPF_PSEUDO_MAP_VALUE, map, base);
+	emit(g, BPFVM_LDX_MEM(sz, 9, 1, off));
 	if (rnd(g, 2))
-		emit(g, BPFVM_STX_MEM(BPF_W, 1, 7, off));
+		emit(g, BPFVM_STX_MEM(sz, 1, 7, off));
 }
 
 /* the context offsets of packet data and data_end */
@@ -357,7 +376,7 @@ static void sn_ctx(struct vgen *g, const char *m)
 /* lookup, null check, then a variable offset bounded by a branch: the verifier's range tracking */
 static void sn_map_range(struct vgen *g, const char *m)
 {
-	int map = add_map(g, rnd(g, 2) ? BPF_MAP_TYPE_ARRAY : BPF_MAP_TYPE_HASH, false);
+	int map = add_map(g, rnd(g, 2) ? BPF_MAP_TYPE_ARRAY : BPF_MAP_TYPE_HASH);
 	const struct vprogen_map *mp = &g->p->maps[map];
 	uint8_t sz = sizes[rnd(g, 4)];
 	int bytes = size_bytes(sz);
@@ -556,23 +575,46 @@ int vprogen_generate(uint64_t *rng, const struct vprogen_opts *opts, struct vpro
 	return g.overflow ? -E2BIG : 0;
 }
 
+/* the corpus's "filled" element 0: index = 28 and foo[6] = 0xabcdef12 in test_val, 0x1c in a 1-byte value */
+static int fill_map(int fd, const struct vprogen_map *m)
+{
+	uint8_t value[64] = { 0 };
+	uint32_t key = 0, index = 28, foo6 = 0xabcdef12;
+	memcpy(value, &index, m->value_size < 4 ? m->value_size : 4);
+	if (m->value_size >= 32)
+		memcpy(value + 4 + 6 * 4, &foo6, 4);
+	return kernel_map_update(fd, &key, value, BPF_ANY);
+}
+
 int vprogen_kernel_verdict(const struct vprogen_prog *p, char *log, size_t log_size, struct vprogen_verdict *v)
 {
+	static struct bpf_insn insns[VPROGEN_MAX_INSNS];
 	int fds[VPROGEN_MAX_MAPS];
 	int err = 0, n = 0;
 
 	for (; n < p->nmaps; n++) {
 		const struct vprogen_map *m = &p->maps[n];
-		fds[n] = kernel_map_create(m->type, m->key_size, m->value_size, m->max_entries, 0);
-		if (fds[n] < 0) {
-			err = fds[n];
+		fds[n] = kernel_map_create(m->type, m->key_size, m->value_size, m->max_entries, m->map_flags);
+		if (fds[n] < 0 || (m->filled && (err = fill_map(fds[n], m)) < 0)) {
+			if (fds[n] < 0)
+				err = fds[n];
+			else
+				n++;
 			break;
 		}
 	}
 	if (!err) {
-		struct kernel_load_opts o = { .prog_type = p->prog_type, .insns = p->insns, .insn_cnt = p->cnt,
-					      .log_level = 1, .log_buf = log, .log_size = log_size,
-					      .fd_array = p->nmaps ? fds : NULL };
+		/* the fixups: each map reference's imm, an index into maps[], becomes that map's fd */
+		memcpy(insns, p->insns, p->cnt * sizeof(insns[0]));
+		for (size_t i = 0; i + 1 < p->cnt; i++)
+			if (insns[i].code == (BPF_LD | BPF_DW | BPF_IMM) &&
+			    (insns[i].src_reg == BPF_PSEUDO_MAP_FD || insns[i].src_reg == BPF_PSEUDO_MAP_VALUE)) {
+				if (insns[i].imm >= 0 && insns[i].imm < p->nmaps)
+					insns[i].imm = fds[insns[i].imm];
+				i++;
+			}
+		struct kernel_load_opts o = { .prog_type = p->prog_type, .insns = insns, .insn_cnt = p->cnt,
+					      .log_level = 1, .log_buf = log, .log_size = log_size };
 		int fd = kernel_prog_load(&o);
 		v->err = fd < 0 ? fd : 0;
 		if (fd >= 0)
@@ -586,4 +628,69 @@ int vprogen_kernel_verdict(const struct vprogen_prog *p, char *log, size_t log_s
 	while (n-- > 0)
 		close(fds[n]);
 	return err;
+}
+
+/* a record string, escaped as the corpus escapes them: \\, \t, \n, \xNN */
+static void put_escaped(FILE *f, const char *s)
+{
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+		if (*c == '\\')
+			fputs("\\\\", f);
+		else if (*c == '\t')
+			fputs("\\t", f);
+		else if (*c == '\n')
+			fputs("\\n", f);
+		else if (*c < 0x20 || *c > 0x7e)
+			fprintf(f, "\\x%02x", *c);
+		else
+			fputc(*c, f);
+	}
+}
+
+static const char *prog_type_name(uint32_t t)
+{
+	return t == BPF_PROG_TYPE_SOCKET_FILTER ? "socket_filter" : t == BPF_PROG_TYPE_SCHED_CLS ? "sched_cls"
+	       : t == BPF_PROG_TYPE_XDP ? "xdp" : "unknown";
+}
+
+int vprogen_write_record(FILE *f, const struct vprogen_prog *p, const char *src, const struct vprogen_verdict *v)
+{
+	fprintf(f, "test: vprogen ");
+	put_escaped(f, p->desc);
+	fprintf(f, "\nsrc: %s\nprog_type: %u %s\nattach_type: 0 cgroup_inet_ingress\nresult: %s\n", src, p->prog_type,
+		prog_type_name(p->prog_type), p->mutation ? "reject" : "accept");
+	fprintf(f, "result_unpriv: -\nflags: 0x0\nprog_flags: 0x0\n");
+	for (int m = 0; m < p->nmaps; m++) {
+		fprintf(f, "fixup: %s", p->maps[m].kind);
+		for (size_t i = 0; i + 1 < p->cnt; i++)
+			if (p->insns[i].code == (BPF_LD | BPF_DW | BPF_IMM)) {
+				if ((p->insns[i].src_reg == BPF_PSEUDO_MAP_FD || p->insns[i].src_reg == BPF_PSEUDO_MAP_VALUE) &&
+				    p->insns[i].imm == m)
+					fprintf(f, " %zu", i);
+				i++;
+			}
+		fputc('\n', f);
+	}
+	fprintf(f, "insns: %zu\n", p->cnt);
+	for (size_t i = 0; i < p->cnt; i++) {
+		const struct bpf_insn *in = &p->insns[i];
+		/* the fixed-up imm of a map reference is 0 in a record */
+		bool map_ref = in->code == (BPF_LD | BPF_DW | BPF_IMM) &&
+			       (in->src_reg == BPF_PSEUDO_MAP_FD || in->src_reg == BPF_PSEUDO_MAP_VALUE);
+		fprintf(f, "%02x %d %d %d %d\n", in->code, in->dst_reg, in->src_reg, in->off, map_ref ? 0 : in->imm);
+	}
+	if (v) {
+		fprintf(f, "kernel: %s\n", v->err ? "reject" : "accept");
+		if (v->err)
+			fprintf(f, "kernel_errno: %d %s\nkernel_err: ", -v->err, kernel_errno_name(v->err));
+		else
+			fprintf(f, "kernel_errno: 0 -\n");
+		if (v->err) {
+			put_escaped(f, v->err_line);
+			fputc('\n', f);
+		}
+		fprintf(f, "kernel_insns: %ld\n", v->insns_processed);
+	}
+	fprintf(f, "end\n\n");
+	return ferror(f) ? -EIO : 0;
 }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "bpfvm/insn.h"
 
@@ -16,7 +17,7 @@
  *   stack       stores and loads on the stack, fixed and bounded variable offsets
  *   map         bpf_map_lookup_elem and accesses to the value behind a null check (array or hash map)
  *   map_update  bpf_map_update_elem with key and value on the stack
- *   map_direct  an array map's value through LD_IMM64 BPF_PSEUDO_MAP_IDX_VALUE
+ *   map_direct  an array map's value through LD_IMM64 BPF_PSEUDO_MAP_VALUE
  *   packet      direct packet access behind a data_end check (XDP, SCHED_CLS)
  *   ctx         context field reads and writes (__sk_buff, xdp_md)
  *   map_range   a variable offset into a map value bounded by a conditional jump (range tracking)
@@ -26,12 +27,14 @@
  * With probability unsafe_percent one snippet is replaced by an unsafe variant (mutation): a missing null
  * check, an out-of-bounds offset, an uninitialised register, pointer arithmetic the kernel refuses, ... Safe
  * programs are meant to be accepted by the privileged kernel; mutations are meant to be rejected. The live
- * kernel's verdict is the oracle; vprogen_mutation_expect_reject() says what the generator expected. Known
- * exception: since 6.13 the kernel knows bpf_map_lookup_elem() on an array map with a constant in-range key
- * returns non-NULL, so "map_no_null_check" on such a lookup is accepted (the key is sometimes out of range).
+ * kernel's verdict is the oracle; vprogen_mutation_expect_reject() says what the generator expected. (Since
+ * 6.13 the kernel knows bpf_map_lookup_elem() on an array map with a constant in-range key is non-NULL: safe
+ * programs use such keys, in range or not; the null-check mutations use an unknown key.)
  *
- * Maps are referenced by index: LD_IMM64 with src_reg BPF_PSEUDO_MAP_IDX (imm = index in maps[]) or
- * BPF_PSEUDO_MAP_IDX_VALUE (imm = index, second imm = offset in the value); load with fd_array[index].
+ * Maps are the corpus's fixup kinds (map_hash_8b, _16b, _48b, map_array_48b, map_array_small: see
+ * corpus/verifier/README.md), one map per kind and program. An LD_IMM64 with src_reg BPF_PSEUDO_MAP_FD or
+ * BPF_PSEUDO_MAP_VALUE (second imm = offset in the value) holds the map's index in maps[] as its imm: a loader
+ * replaces it with the map's fd, as test_verifier's fixups do.
  */
 
 #define VPROGEN_F_SCALAR (1u << 0)
@@ -45,8 +48,10 @@
 #define VPROGEN_MAX_MAPS 4
 
 struct vprogen_map {
-	uint32_t type; /* BPF_MAP_TYPE_ARRAY or BPF_MAP_TYPE_HASH */
-	uint32_t key_size, value_size, max_entries;
+	const char *kind; /* the corpus's fixup kind, "map_hash_8b" */
+	uint32_t type;    /* BPF_MAP_TYPE_ARRAY or BPF_MAP_TYPE_HASH */
+	uint32_t key_size, value_size, max_entries, map_flags;
+	bool filled;      /* element 0 written as the corpus's "filled" maps are */
 };
 
 struct vprogen_opts {
@@ -85,5 +90,12 @@ struct vprogen_verdict {
  * everything. Returns 0 (verdict in *v) or a negative errno if the maps could not be created.
  */
 int vprogen_kernel_verdict(const struct vprogen_prog *p, char *log, size_t log_size, struct vprogen_verdict *v);
+
+/*
+ * One record in corpus/verifier's format (README there): test, src, prog_type, result (what the generator meant:
+ * accept, or reject for a mutation), fixup lines per map kind, insns (map references' imm written as 0), and,
+ * if v is given, kernel, kernel_errno, kernel_err, kernel_insns. So `bpfvm corpus verify` reads them.
+ */
+int vprogen_write_record(FILE *f, const struct vprogen_prog *p, const char *src, const struct vprogen_verdict *v);
 
 #endif
