@@ -432,7 +432,7 @@ static void sn_insn(struct vgen *g, const char *m)
 {
 	static const uint8_t bad_opcodes[] = { 0x8e, 0xe7, 0xf0, 0xff }; /* no such instruction */
 	static const int32_t helpers[] = { BPF_FUNC_ktime_get_ns, BPF_FUNC_get_prandom_u32,
-					   BPF_FUNC_get_smp_processor_id };
+					   BPF_FUNC_ktime_get_boot_ns }; /* not get_smp_processor_id: its range is the machine's CPU count */
 	if (is(m, "helper_unknown_id"))
 		emit(g, BPFVM_CALL_HELPER(300 + (int32_t)rnd(g, 1000)));
 	else
@@ -661,15 +661,19 @@ int vprogen_write_record(FILE *f, const struct vprogen_prog *p, const char *src,
 		prog_type_name(p->prog_type), p->mutation ? "reject" : "accept");
 	fprintf(f, "result_unpriv: -\nflags: 0x0\nprog_flags: 0x0\n");
 	for (int m = 0; m < p->nmaps; m++) {
-		fprintf(f, "fixup: %s", p->maps[m].kind);
+		int refs = 0; /* a map no instruction names (a mutation replaced the reference) gets no line */
 		for (size_t i = 0; i + 1 < p->cnt; i++)
 			if (p->insns[i].code == (BPF_LD | BPF_DW | BPF_IMM)) {
 				if ((p->insns[i].src_reg == BPF_PSEUDO_MAP_FD || p->insns[i].src_reg == BPF_PSEUDO_MAP_VALUE) &&
-				    p->insns[i].imm == m)
+				    p->insns[i].imm == m) {
+					if (!refs++)
+						fprintf(f, "fixup: %s", p->maps[m].kind);
 					fprintf(f, " %zu", i);
+				}
 				i++;
 			}
-		fputc('\n', f);
+		if (refs)
+			fputc('\n', f);
 	}
 	fprintf(f, "insns: %zu\n", p->cnt);
 	for (size_t i = 0; i < p->cnt; i++) {
