@@ -39,7 +39,8 @@ awk -v out="$out" '
 		line = $0; sub(/^[^ ]+ (accept|reject)(: )?/, "", line)
 		seen++
 		if (mine != verdict[src]) {
-			printf "FAIL vprogen corpus %s (%s): bpfvm %s, kernel %s (%s)\n", src, name[src], mine, verdict[src], err[src]
+			printf "FAIL vprogen corpus %s (%s): bpfvm %s, kernel %s (%s)\n", src, name[src], mine, verdict[src],
+				err[src]
 			bad++
 		} else if (mine == "reject") {
 			rejects++
