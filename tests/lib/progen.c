@@ -47,7 +47,7 @@ struct gen {
 	int stk_lo, stk_hi; /* r10-relative stack region of the frame's random accesses, [lo, hi) */
 	int loop_depth;
 	int frame_calls, frame_loops; /* bounds on the verifier's work: calls and loops multiply its paths */
-	struct pool alu, jcond, ja, ldx, st, stx, atomic, acq, rel;
+	struct pool alu, jcond, ja, maygoto, ldx, st, stx, atomic, acq, rel;
 };
 
 static const uint64_t edge_values[] = {
@@ -122,8 +122,7 @@ static void build_pools(struct gen *g)
 			pool_add(&g->jcond, op);
 			break;
 		case FMT_JA:
-			if (op != BPFVM_OP_MAY_GOTO)
-				pool_add(&g->ja, op);
+			pool_add(op == BPFVM_OP_MAY_GOTO ? &g->maygoto : &g->ja, op);
 			break;
 		case FMT_LDX: pool_add(&g->ldx, op); break;
 		case FMT_ST: pool_add(&g->st, op); break;
@@ -238,7 +237,10 @@ static void gen_alu(struct gen *g)
 static void gen_jump(struct gen *g, bool uncond)
 {
 	struct bpf_insn in;
-	if (uncond && g->ja.n) {
+	if ((g->flags & PROGEN_F_MAYGOTO) && rnd(g, 6) == 0) {
+		/* taken only after the runtime's loop budget (8M in Linux) is spent: here, never */
+		in = insn_of(pool_pick(g, &g->maygoto));
+	} else if (uncond && g->ja.n) {
 		in = insn_of(pool_pick(g, &g->ja));
 	} else {
 		int op = pool_pick(g, &g->jcond);
@@ -553,6 +555,8 @@ static void successors(const struct progen_prog *p, int pc, int out[2], int *n)
 		out[(*n)++] = pc + 1 + in->off;
 	else if (op == BPFVM_OP_CALL_LOCAL)
 		out[(*n)++] = pc + 1 + in->imm;
+	else if (op == BPFVM_OP_MAY_GOTO)
+		out[(*n)++] = pc + 1 + in->off;
 }
 
 static int mark_reachable(const struct progen_prog *p, uint8_t *seen)
@@ -624,6 +628,8 @@ int progen_generate(uint64_t *rng, const struct progen_opts *opts, struct progen
 		g->flags &= ~PROGEN_F_ACQREL;
 	if (!g->atomic.n)
 		g->flags &= ~PROGEN_F_ATOMIC;
+	if (!g->maygoto.n)
+		g->flags &= ~PROGEN_F_MAYGOTO;
 	p->flags = g->flags;
 	p->stack = opts->stack ? (size_t)opts->stack : 64;
 	p->ctx_size = PROGEN_CTX_STACK + p->stack;

@@ -35,9 +35,10 @@
 #define PROGEN_F_CALLS (1u << 6)   /* bpf-to-bpf calls into 1..2 generated subprograms */
 #define PROGEN_F_LOOPS (1u << 7)   /* bounded loops: a constant counter, a backward jump */
 #define PROGEN_F_MEMBUF (1u << 8)  /* LDX/STX through a pointer to the context's buffer (r9 reserved for it) */
+#define PROGEN_F_MAYGOTO (1u << 9) /* may_goto among the forward jumps (v4, Linux 6.9+) */
 #define PROGEN_F_DEFAULT                                                                                        \
 	(PROGEN_F_ALU | PROGEN_F_JMP | PROGEN_F_STACK | PROGEN_F_ATOMIC | PROGEN_F_LDIMM64 | PROGEN_F_ACQREL)
-#define PROGEN_F_ALL (PROGEN_F_DEFAULT | PROGEN_F_CALLS | PROGEN_F_LOOPS | PROGEN_F_MEMBUF)
+#define PROGEN_F_ALL (PROGEN_F_DEFAULT | PROGEN_F_CALLS | PROGEN_F_LOOPS | PROGEN_F_MEMBUF | PROGEN_F_MAYGOTO)
 
 #define PROGEN_MAX_INSNS 4096
 #define PROGEN_CTX_REGS 0
