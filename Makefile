@@ -120,3 +120,7 @@ JIT_COMMA := ,
 JIT_LPAREN := (
 JIT_WITH_INTERP := $(if $(shell grep -ls '^int bpfvm_interp_run$(JIT_LPAREN)' src/interp/*.c 2>/dev/null),-Wl$(JIT_COMMA)-u$(JIT_COMMA)bpfvm_interp_run)
 $(BUILD)/tests/jit/test_jit_vs_interp $(BUILD)/bench/jit_bench: CFLAGS_BASE += $(JIT_WITH_INTERP)
+# the interpreter-vs-kernel differential at fuzzing scale (tests/diff/test_interp_kernel.c; needs bpf())
+.PHONY: fuzz-kernel
+fuzz-kernel: all $(BUILD)/tests/diff/test_interp_kernel
+	BPFVM_DIFF_COUNT=$${BPFVM_DIFF_COUNT:-100000} $(BUILD)/tests/diff/test_interp_kernel
