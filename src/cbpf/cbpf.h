@@ -36,11 +36,13 @@ struct cbpf_skb {
 	uint32_t cpu;         /* 48: SKF_AD_CPU */
 	uint32_t random;      /* 52: SKF_AD_RANDOM (the caller picks it, so runs are reproducible) */
 	uint32_t pay_off;     /* 56: SKF_AD_PAY_OFFSET (transport payload offset, as the flow dissector finds it) */
-	uint32_t has_dev;     /* 60: 0 makes SKF_AD_IFINDEX/HATYPE end the program with 0, as a NULL skb->dev */
+	uint32_t has_dev;     /* 60: 0 makes SKF_AD_IFINDEX/HATYPE end the program with A, as a NULL skb->dev */
+	uint32_t has_meta;    /* 64: 0 = no metadata (a packet read from a file): every ancillary load ends the
+			       * program with 0, as libpcap's bpf_filter() does on savefiles */
 };
 
 /* Fill skb for a captured frame: data/len/caplen, mac_off 0, net_off and protocol from the link type
- * (DLT_* value; Ethernet with 802.1Q/802.1ad tags, Linux cooked, raw IP), has_dev 1, the rest 0. */
+ * (DLT_* value: Ethernet, Linux cooked v1/v2, raw IP, BSD loopback), has_dev 1, has_meta 0, the rest 0. */
 void cbpf_skb_init(struct cbpf_skb *skb, int dlt, const uint8_t *data, uint32_t caplen, uint32_t len);
 
 /* validation rules */
@@ -54,6 +56,7 @@ void cbpf_skb_init(struct cbpf_skb *skb, int dlt, const uint8_t *data, uint32_t 
 int cbpf_validate(const struct sock_filter *insns, size_t len, unsigned flags, struct bpfvm_log *log);
 
 /* interpreter semantics */
+#define CBPF_MAX_BACK_JUMPS (1u << 20) /* a program taking more backward jumps than this returns 0 (no hang) */
 #define CBPF_RUN_PCAP 0x1u /* libpcap's bpf_filter(): shifts by X >= 32 give 0, no ancillary or negative offsets,
 			    * LD_IND offsets X + k checked without wrap-around */
 
@@ -62,7 +65,8 @@ int cbpf_validate(const struct sock_filter *insns, size_t len, unsigned flags, s
  * Default semantics are Linux's (the reference): loads outside the packet return 0, division by X == 0 returns 0,
  * shifts by X are masked to 5 bits as in the eBPF translation, ancillary loads and SKF_NET_OFF/SKF_LL_OFF
  * offsets are honoured. The program must have passed cbpf_validate(CBPF_CHECK_KERNEL) (or _PCAP for
- * CBPF_RUN_PCAP); an unvalidated program still cannot read or jump outside its bounds but may return garbage.
+ * CBPF_RUN_PCAP, which admits the backward jumps of libpcap's protochain code); an unvalidated program still
+ * cannot read or jump outside its bounds, nor loop forever, but may return garbage.
  */
 uint32_t cbpf_run(const struct sock_filter *insns, size_t len, const struct cbpf_skb *skb, unsigned flags);
 

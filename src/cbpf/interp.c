@@ -1,4 +1,5 @@
 /* interp.c - the classic BPF machine: A, X, M[16] over one packet, with Linux's ancillary loads */
+#include <stddef.h>
 #include <string.h>
 
 #include "cbpf/cbpf.h"
@@ -120,6 +121,7 @@ uint32_t cbpf_run(const struct sock_filter *insns, size_t len, const struct cbpf
 	const bool pcap = flags & CBPF_RUN_PCAP;
 	const uint8_t *p;
 	size_t pc = 0;
+	uint32_t back_jumps = 0;
 
 	while (pc < len) {
 		const struct sock_filter *f = &insns[pc++];
@@ -133,6 +135,8 @@ uint32_t cbpf_run(const struct sock_filter *insns, size_t len, const struct cbpf
 		case BPF_LD | BPF_H | BPF_ABS:
 		case BPF_LD | BPF_B | BPF_ABS:
 			if (!pcap && is_ancillary(k)) {
+				if (!skb->has_meta)
+					return 0;
 				if (!ancillary(skb, k, &A, X))
 					return A;
 				break;
@@ -184,7 +188,10 @@ uint32_t cbpf_run(const struct sock_filter *insns, size_t len, const struct cbpf
 			M[k & 15] = X;
 			break;
 		case BPF_JMP | BPF_JA:
-			pc += k;
+			/* libpcap's protochain code jumps backwards (k negative); the kernel refuses such programs */
+			if ((int32_t)k < 0 && ++back_jumps > CBPF_MAX_BACK_JUMPS)
+				return 0;
+			pc += (size_t)(ptrdiff_t)(int32_t)k;
 			break;
 		case BPF_JMP | BPF_JGT | BPF_K: pc += A > k ? f->jt : f->jf; break;
 		case BPF_JMP | BPF_JGE | BPF_K: pc += A >= k ? f->jt : f->jf; break;

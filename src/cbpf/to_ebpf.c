@@ -279,6 +279,11 @@ static int convert_one(struct xlat *x, size_t i, struct bpf_insn *tmp)
 	case BPF_LD | BPF_ABS | BPF_H:
 	case BPF_LD | BPF_ABS | BPF_B:
 		if (is_ancillary(k)) {
+			/* no metadata (a packet from a file): the load fails, the program returns 0 */
+			*insn++ = BPFVM_LDX_MEM(BPF_W, REG_TMP, REG_CTX, SKB_OFF(has_meta));
+			*insn++ = BPFVM_JMP_IMM(BPF_JNE, REG_TMP, 0, 2);
+			*insn++ = BPFVM_MOV32_IMM(REG_A, 0);
+			*insn++ = BPFVM_EXIT();
 			insn = emit_ancillary(insn, k);
 			if (!insn) {
 				bpfvm_logf(x->log, "insn %zu: ancillary load SKF_AD_OFF+%u needs a kernel helper; not translated",

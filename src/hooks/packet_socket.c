@@ -85,6 +85,7 @@ int pktsock_next(struct pktsock *s, struct cbpf_skb *skb, int64_t *ts_sec, int64
 	}
 	uint32_t len = (uint32_t)got, caplen = len < sizeof(s->buf) ? len : (uint32_t)sizeof(s->buf);
 	cbpf_skb_init(skb, 1 /* DLT_EN10MB */, s->buf, caplen, len);
+	skb->has_meta = 1;
 	skb->protocol = from.sll_protocol;
 	skb->pkttype = from.sll_pkttype;
 	skb->ifindex = (uint32_t)from.sll_ifindex;
