@@ -11,6 +11,7 @@ struct cbpf_filter {
 	enum cbpf_engine engine;
 	struct sock_filter *insns;
 	size_t len;
+	unsigned run_flags; /* CBPF_RUN_PCAP for a program only libpcap's rules admit */
 	struct bpf_insn *ebpf;
 	size_t ebpf_cnt;
 };
@@ -37,7 +38,13 @@ const char *cbpf_engine_name(enum cbpf_engine e)
 struct cbpf_filter *cbpf_filter__new(const struct sock_filter *insns, size_t len, enum cbpf_engine engine,
 				     struct bpfvm_log *log)
 {
+	unsigned run_flags = 0;
 	int err = cbpf_validate(insns, len, CBPF_CHECK_KERNEL, log);
+	if (err && engine == CBPF_ENGINE_CBPF && cbpf_validate(insns, len, CBPF_CHECK_PCAP, NULL) == 0) {
+		/* libpcap's protochain code jumps backwards: the kernel refuses it, tcpdump runs it in libpcap */
+		run_flags = CBPF_RUN_PCAP;
+		err = 0;
+	}
 	if (err) {
 		errno = -err;
 		return NULL;
@@ -52,6 +59,7 @@ struct cbpf_filter *cbpf_filter__new(const struct sock_filter *insns, size_t len
 	memcpy(f->insns, insns, len * sizeof(*insns));
 	f->len = len;
 	f->engine = engine;
+	f->run_flags = run_flags;
 	if (engine == CBPF_ENGINE_CBPF)
 		return f;
 	err = cbpf_to_ebpf(insns, len, &f->ebpf, &f->ebpf_cnt, log);
@@ -66,8 +74,13 @@ struct cbpf_filter *cbpf_filter__new(const struct sock_filter *insns, size_t len
 
 int cbpf_filter__run(struct cbpf_filter *f, const struct cbpf_skb *skb, uint32_t *ret)
 {
-	*ret = cbpf_run(f->insns, f->len, skb, 0);
+	*ret = cbpf_run(f->insns, f->len, skb, f->run_flags);
 	return 0;
+}
+
+bool cbpf_filter__pcap_semantics(const struct cbpf_filter *f)
+{
+	return f->run_flags & CBPF_RUN_PCAP;
 }
 
 const struct bpf_insn *cbpf_filter__ebpf(const struct cbpf_filter *f, size_t *cnt)

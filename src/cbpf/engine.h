@@ -23,6 +23,9 @@ struct cbpf_filter *cbpf_filter__new(const struct sock_filter *insns, size_t len
 				     struct bpfvm_log *log);
 /* Run on one packet: 0 with *ret set (bytes to keep, 0 = drop), or a negative errno from the engine. */
 int cbpf_filter__run(struct cbpf_filter *f, const struct cbpf_skb *skb, uint32_t *ret);
+/* true when the kernel's rules refuse the program (backward jumps of libpcap's protochain) and the classic engine
+ * runs it with libpcap's semantics, as tcpdump does */
+bool cbpf_filter__pcap_semantics(const struct cbpf_filter *f);
 /* the eBPF program (NULL for the classic engine) */
 const struct bpf_insn *cbpf_filter__ebpf(const struct cbpf_filter *f, size_t *cnt);
 void cbpf_filter__free(struct cbpf_filter *f); /* NULL-safe */

@@ -183,7 +183,9 @@ static int check_pcap(const struct sock_filter *f, size_t len, struct bpfvm_log 
 			uint64_t from = i + 1;
 			switch (BPF_OP(p->code)) {
 			case BPF_JA:
-				if (from + p->k >= len)
+				/* u_int arithmetic as libpcap: a backward jump wraps around and is admitted, except onto
+				 * itself (the one infinite loop this check can see) */
+				if ((uint32_t)(from + p->k) >= len || (int32_t)p->k == -1)
 					why = "jump out of range";
 				break;
 			case BPF_JEQ: case BPF_JGT: case BPF_JGE: case BPF_JSET:

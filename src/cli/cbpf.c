@@ -301,6 +301,9 @@ static int filter_file(struct cli_ctx *ctx, struct cbpf_args *a)
 		rc = p_err(ctx, errno == ENOTSUP ? EXIT_USAGE : EXIT_REJECTED, "%s", log.last_error);
 		goto out;
 	}
+	if (cbpf_filter__pcap_semantics(f))
+		fprintf(stderr, "note: the kernel would refuse this program (%s); running it with libpcap's semantics\n",
+			log.last_error);
 	if (a->out && !(w = pcapf_create(a->out, dlt, pcapf_snaplen(r), &log))) {
 		rc = p_err(ctx, EXIT_USAGE, "%s", log.last_error);
 		goto out;
