@@ -154,6 +154,7 @@ static int load_program(struct cli_ctx *ctx, const struct cbpf_args *a, int dlt,
 		err = cbpf_validate(*prog, *len, CBPF_CHECK_KERNEL, &log);
 		if (err) {
 			free(*prog);
+			*prog = NULL;
 			return p_err(ctx, EXIT_USAGE, "%s: invalid classic program: %s", a->prog_file, log.last_error);
 		}
 		return EXIT_OK;
