@@ -34,5 +34,6 @@ int cmd_select(struct cli_ctx *ctx, const struct cmd *cmds, int argc, char **arg
 int p_err(struct cli_ctx *ctx, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* the objects: one per file, each with its own table */
+int do_cbpf(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif
