@@ -22,6 +22,8 @@ static int do_version(struct cli_ctx *ctx, int argc, char **argv)
 
 static const struct cmd objects[] = {
 	{ "version", do_version },
+	{ "corpus", do_corpus },
+	{ "prog", do_prog_verify_object },
 	{ "help", do_help },
 	{ 0 },
 };
@@ -31,7 +33,7 @@ static int do_help(struct cli_ctx *ctx, int argc, char **argv)
 	fprintf(stderr,
 		"Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n"
 		"       %s version\n"
-		"       OBJECT := { version }\n"
+		"       OBJECT := { version | prog | corpus }\n"
 		"       OPTIONS := { -j|--json [-p|--pretty] }\n"
 		"Run `%s OBJECT help` for an object's commands.\n",
 		ctx->argv0, ctx->argv0, ctx->argv0);
