@@ -84,6 +84,9 @@ static bool sock_filter_is_valid_access(int off, int size, enum bpf_access_type 
 
 #define SA struct bpf_sock_addr
 
+#define bpf_ctx_wide_access_ok(off, size, T, f)                                                                 \
+	((size) == 8 && (off) >= (int)offsetof(T, f) && (off) + 8 <= (int)offsetofend(T, f) && (off) % 8 == 0)
+
 static bool sock_addr_is_valid_access(int off, int size, enum bpf_access_type type, uint32_t eat,
 				      struct bpf_insn_access_aux *info)
 {
@@ -93,53 +96,49 @@ static bool sock_addr_is_valid_access(int off, int size, enum bpf_access_type ty
 		return false;
 	if (off % size != 0)
 		return false;
-	if (IN_FIELD(off, SA, user_ip4) || IN_FIELDS(off, SA, user_ip6[0], user_ip6[3])) {
+	/* only the fields of the attach type's address family */
+	if (IN_FIELD(off, SA, user_ip4)) {
 		switch (eat) {
 		case BPF_CGROUP_INET4_BIND: case BPF_CGROUP_INET4_CONNECT: case BPF_CGROUP_INET4_GETPEERNAME:
 		case BPF_CGROUP_INET4_GETSOCKNAME: case BPF_CGROUP_UDP4_SENDMSG: case BPF_CGROUP_UDP4_RECVMSG:
-			if (!IN_FIELD(off, SA, user_ip4))
-				return false;
-			break;
-		case BPF_CGROUP_INET6_BIND: case BPF_CGROUP_INET6_CONNECT: case BPF_CGROUP_INET6_GETPEERNAME:
-		case BPF_CGROUP_INET6_GETSOCKNAME: case BPF_CGROUP_UDP6_SENDMSG: case BPF_CGROUP_UDP6_RECVMSG:
-			if (IN_FIELD(off, SA, user_ip4))
-				return false;
 			break;
 		default:
 			return false;
 		}
+	} else if (IN_FIELDS(off, SA, user_ip6[0], user_ip6[3])) {
+		switch (eat) {
+		case BPF_CGROUP_INET6_BIND: case BPF_CGROUP_INET6_CONNECT: case BPF_CGROUP_INET6_GETPEERNAME:
+		case BPF_CGROUP_INET6_GETSOCKNAME: case BPF_CGROUP_UDP6_SENDMSG: case BPF_CGROUP_UDP6_RECVMSG:
+			break;
+		default:
+			return false;
+		}
+	} else if (IN_FIELD(off, SA, msg_src_ip4)) {
+		if (eat != BPF_CGROUP_UDP4_SENDMSG)
+			return false;
+	} else if (IN_FIELDS(off, SA, msg_src_ip6[0], msg_src_ip6[3])) {
+		if (eat != BPF_CGROUP_UDP6_SENDMSG)
+			return false;
+	}
+
+	if (IN_FIELD(off, SA, user_ip4) || IN_FIELDS(off, SA, user_ip6[0], user_ip6[3]) ||
+	    IN_FIELD(off, SA, msg_src_ip4) || IN_FIELDS(off, SA, msg_src_ip6[0], msg_src_ip6[3]) ||
+	    IN_FIELD(off, SA, user_port)) {
 		if (type == BPF_READ) {
 			bpf_ctx_record_field_size(info, size_default);
-			if (IN_FIELD(off, SA, user_ip4) || (off - (int)offsetof(SA, user_ip6[0])) % 4 == 0 || true) {
-				if (size == 8 && IN_FIELDS(off, SA, user_ip6[0], user_ip6[3]))
-					return off % 8 == 0;
-				if (!bpf_ctx_narrow_access_ok(off, size, size_default))
-					return false;
-			}
-		} else if (size != size_default) {
-			if (!(size == 8 && IN_FIELDS(off, SA, user_ip6[0], user_ip6[3])))
+			if (bpf_ctx_wide_access_ok(off, size, SA, user_ip6) ||
+			    bpf_ctx_wide_access_ok(off, size, SA, msg_src_ip6))
+				return true;
+			if (!bpf_ctx_narrow_access_ok(off, size, size_default))
+				return false;
+		} else {
+			if (bpf_ctx_wide_access_ok(off, size, SA, user_ip6) ||
+			    bpf_ctx_wide_access_ok(off, size, SA, msg_src_ip6))
+				return true;
+			if (size != size_default)
 				return false;
 		}
 		return true;
-	}
-	if (IN_FIELDS(off, SA, msg_src_ip4, msg_src_ip4) || IN_FIELDS(off, SA, msg_src_ip6[0], msg_src_ip6[3])) {
-		bool v4 = IN_FIELD(off, SA, msg_src_ip4);
-		if (v4 && eat != BPF_CGROUP_UDP4_SENDMSG)
-			return false;
-		if (!v4 && eat != BPF_CGROUP_UDP6_SENDMSG)
-			return false;
-		if (type == BPF_READ) {
-			bpf_ctx_record_field_size(info, size_default);
-			return bpf_ctx_narrow_access_ok(off, size, size_default);
-		}
-		return size == size_default;
-	}
-	if (IN_FIELD(off, SA, user_port)) {
-		if (type == BPF_READ) {
-			bpf_ctx_record_field_size(info, size_default);
-			return bpf_ctx_narrow_access_ok(off, size, size_default);
-		}
-		return size == size_default;
 	}
 	if (IN_FIELD(off, SA, user_family) || IN_FIELD(off, SA, family) || IN_FIELD(off, SA, type) ||
 	    IN_FIELD(off, SA, protocol)) {
@@ -147,14 +146,14 @@ static bool sock_addr_is_valid_access(int off, int size, enum bpf_access_type ty
 			return false;
 		return size == size_default;
 	}
-	if (off == (int)offsetof(SA, sk)) {
+	if (IN_FIELD(off, SA, sk)) {
 		if (type != BPF_READ || size != sizeof(uint64_t))
 			return false;
 		info->reg_type = PTR_TO_SOCKET;
 		return true;
 	}
-	if (type == BPF_READ && size != size_default)
-		return false;
+	if (type == BPF_READ)
+		return size == size_default;
 	return false;
 }
 
