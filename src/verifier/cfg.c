@@ -40,15 +40,15 @@ static int cmp_subprogs(const void *a, const void *b)
 	return ((const struct bpf_subprog_info *)a)->start - ((const struct bpf_subprog_info *)b)->start;
 }
 
-static int add_subprog(struct bpfvm_verifier_env *env, int off)
+static int add_subprog(struct bpfvm_verifier_env *env, long long off)
 {
 	int ret;
 
-	if (off >= (int)env->insn_cnt || off < 0) {
+	if (off >= (long long)env->insn_cnt || off < 0) {
 		verbose(env, "call to invalid destination\n");
 		return -EINVAL;
 	}
-	ret = find_subprog(env, off);
+	ret = find_subprog(env, (int)off);
 	if (ret >= 0)
 		return ret;
 	if (env->subprog_cnt >= BPF_MAX_SUBPROGS) {
@@ -56,7 +56,7 @@ static int add_subprog(struct bpfvm_verifier_env *env, int off)
 		return -E2BIG;
 	}
 	/* subprogram starts, sorted: each ends one before the next starts */
-	env->subprog_info[env->subprog_cnt++].start = off;
+	env->subprog_info[env->subprog_cnt++].start = (int)off;
 	qsort(env->subprog_info, env->subprog_cnt, sizeof(env->subprog_info[0]), cmp_subprogs);
 	return (int)env->subprog_cnt - 1;
 }
@@ -74,7 +74,7 @@ int add_subprog_and_kfunc(struct bpfvm_verifier_env *env)
 		if (!bpf_pseudo_func(insn) && !bpf_pseudo_call(insn) && !bpf_pseudo_kfunc_call(insn))
 			continue;
 		if (bpf_pseudo_func(insn) || bpf_pseudo_call(insn))
-			ret = add_subprog(env, (int)i + insn->imm + 1);
+			ret = add_subprog(env, (long long)i + insn->imm + 1);
 		else
 			ret = 0; /* kfuncs are resolved when called */
 		if (ret < 0)
@@ -87,7 +87,8 @@ int add_subprog_and_kfunc(struct bpfvm_verifier_env *env)
 
 int check_subprogs(struct bpfvm_verifier_env *env)
 {
-	int i, subprog_start, subprog_end, off, cur_subprog = 0;
+	int i, subprog_start, subprog_end, cur_subprog = 0;
+	long long off;
 	const struct bpf_insn *insn = env->insns;
 	int insn_cnt = (int)env->insn_cnt;
 
@@ -106,11 +107,11 @@ int check_subprogs(struct bpfvm_verifier_env *env)
 		if (BPF_OP(code) == BPF_EXIT || BPF_OP(code) == BPF_CALL)
 			goto next;
 		if (code == (BPF_JMP32 | BPF_JA))
-			off = i + insn[i].imm + 1;
+			off = (long long)i + insn[i].imm + 1;
 		else
-			off = i + insn[i].off + 1;
+			off = (long long)i + insn[i].off + 1;
 		if (off < subprog_start || off >= subprog_end) {
-			verbose(env, "jump out of range from insn %d to %d\n", i, off);
+			verbose(env, "jump out of range from insn %d to %d\n", i, (int)off);
 			return -EINVAL;
 		}
 next:
@@ -244,16 +245,17 @@ static void mark_prune_point(struct bpfvm_verifier_env *env, int idx)
 	env->insn_aux_data[idx].prune_point = true;
 }
 
-static int push_insn(int t, int w, int e, struct bpfvm_verifier_env *env, int *cur_stack)
+static int push_insn(int t, long long w_ll, int e, struct bpfvm_verifier_env *env, int *cur_stack)
 {
 	int *insn_stack = env->insn_stack, *insn_state = env->insn_state;
+	int w = (int)w_ll;
 
 	if (e == FALLTHROUGH && insn_state[t] >= (DISCOVERED | FALLTHROUGH))
 		return DONE_EXPLORING;
 	if (e == BRANCH && insn_state[t] >= (DISCOVERED | BRANCH))
 		return DONE_EXPLORING;
-	if (w < 0 || w >= (int)env->insn_cnt) {
-		verbose(env, "jump out of range from insn %d to %d\n", t, w);
+	if (w_ll < 0 || w_ll >= (long long)env->insn_cnt) {
+		verbose(env, "jump out of range from insn %d to %d\n", t, (int)w_ll);
 		return -EINVAL;
 	}
 	if (e == BRANCH) {
@@ -293,7 +295,7 @@ static int visit_func_call_insn(int t, struct bpfvm_verifier_env *env, bool visi
 	mark_prune_point(env, t + insn_sz);
 	if (visit_callee) {
 		mark_prune_point(env, t);
-		ret = push_insn(t, t + insns[t].imm + 1, BRANCH, env, cur_stack);
+		ret = push_insn(t, (long long)t + insns[t].imm + 1, BRANCH, env, cur_stack);
 	}
 	return ret;
 }
@@ -326,7 +328,7 @@ static int visit_insn(int t, struct bpfvm_verifier_env *env, int *cur_stack)
 			return -EINVAL;
 		off = BPF_CLASS(insn->code) == BPF_JMP ? insn->off : insn->imm;
 		/* unconditional jump with single edge */
-		ret = push_insn(t, t + off + 1, FALLTHROUGH, env, cur_stack);
+		ret = push_insn(t, (long long)t + off + 1, FALLTHROUGH, env, cur_stack);
 		if (ret)
 			return ret;
 		mark_prune_point(env, t + off + 1);

@@ -310,7 +310,7 @@ static bool states_maybe_looping(const struct bpf_verifier_state *old, const str
 
 int is_state_visited(struct bpfvm_verifier_env *env, int insn_idx)
 {
-	struct bpf_verifier_state_list *new_sl, *sl;
+	struct bpf_verifier_state_list *new_sl, *sl, **pprev;
 	struct bpf_verifier_state *cur = env->cur_state, *new;
 	bool force_new_state = env->insn_aux_data[insn_idx].force_checkpoint;
 	bool add_new_state = force_new_state;
@@ -320,10 +320,10 @@ int is_state_visited(struct bpfvm_verifier_env *env, int insn_idx)
 	if (env->jmps_processed - env->prev_jmps_processed >= 2 && env->insn_processed - env->prev_insn_processed >= 8)
 		add_new_state = true;
 
-	for (sl = env->explored_states[insn_idx]; sl; sl = sl->next) {
+	for (pprev = &env->explored_states[insn_idx]; (sl = *pprev);) {
 		n++;
 		if (sl->state->insn_idx != (uint32_t)insn_idx)
-			continue;
+			goto next;
 		if (sl->state->branches) {
 			/* the old state is still being explored below: we are in a loop */
 			if (env->insn_aux_data[insn_idx].calls_callback) {
@@ -351,14 +351,34 @@ skip_inf_loop_check:
 			if (!force_new_state && env->jmps_processed - env->prev_jmps_processed < 20 &&
 			    env->insn_processed - env->prev_insn_processed < 100)
 				add_new_state = false;
-			continue;
+			goto miss;
 		}
 		if (states_equal(sl->state, cur, false)) {
 hit:
 			sl->hit_cnt++;
 			return 1;
 		}
-		sl->miss_cnt++;
+miss:
+		/* count misses only when a new state will be added, so loop iterations do not evict early states */
+		if (add_new_state)
+			sl->miss_cnt++;
+		/* a state that keeps missing is evicted (kept allocated: it may be a parent of live states) */
+		uint32_t lim = env->insn_aux_data[insn_idx].force_checkpoint && sl->state->branches > 0 ? 64 : 3;
+		if (sl->miss_cnt > sl->hit_cnt * lim + lim) {
+			*pprev = sl->next;
+			env->num_states--;
+			if (!sl->state->branches) {
+				/* nothing being explored refers to it any more */
+				free_verifier_state(sl->state, true);
+				free(sl);
+			} else {
+				sl->next = env->free_list;
+				env->free_list = sl;
+			}
+			continue;
+		}
+next:
+		pprev = &sl->next;
 	}
 	if ((uint32_t)n > env->max_states_per_insn)
 		env->max_states_per_insn = (uint32_t)n;
@@ -402,4 +422,10 @@ void free_explored_states(struct bpfvm_verifier_env *env)
 	}
 	free(env->explored_states);
 	env->explored_states = NULL;
+	for (struct bpf_verifier_state_list *sl = env->free_list, *next; sl; sl = next) {
+		next = sl->next;
+		free_verifier_state(sl->state, true);
+		free(sl);
+	}
+	env->free_list = NULL;
 }

@@ -202,6 +202,7 @@ struct bpfvm_verifier_env {
 	struct bpf_verifier_stack_elem *head;
 	int stack_size;
 	struct bpf_verifier_state_list **explored_states;
+	struct bpf_verifier_state_list *free_list; /* evicted states, freed at the end (they may be parents) */
 	uint32_t id_gen;
 	int insn_idx;
 	int prev_insn_idx;

@@ -9,8 +9,10 @@ if [ ! -r "$corpus" ]; then
 fi
 out=$(mktemp) labels=$(mktemp)
 trap 'rm -f "$out" "$labels"' EXIT
-if ! "$BPFVM" corpus verify "$corpus" >"$out" 2>"$out.err"; then
-	echo "FAIL corpus_verify_runs: exit status $?: $(tail -n1 "$out.err")"
+"$BPFVM" corpus verify "$corpus" >"$out" 2>"$out.err"
+rc=$?
+if [ "$rc" -ne 0 ] || [ -s "$out.err" ]; then
+	echo "FAIL corpus_verify_runs: exit status $rc: $(tail -n1 "$out.err")"
 	rm -f "$out.err"
 	exit 1
 fi
