@@ -23,6 +23,9 @@ struct progtype_ops {
 /* the ops of a program type, NULL if bpfvm does not know it */
 const struct progtype_ops *progtype_find(uint32_t prog_type);
 
+/* 1 if the live kernel lets prog_type call func_id, 0 if not, -1 if that type was not observed */
+int progtype_helper_allowed(uint32_t prog_type, int32_t func_id);
+
 /* helper families shared by the program types (in helpers_allowed.c) */
 bool helper_in_base(int32_t func_id);
 bool helper_in_tracing(int32_t func_id);

@@ -37,6 +37,9 @@ static bool bpf_skb_is_valid_access(int off, int size, enum bpf_access_type type
 		if (type == BPF_WRITE || size != sizeof(uint64_t))
 			return false;
 		info->reg_type = PTR_TO_SOCK_COMMON | PTR_MAYBE_NULL;
+	} else if (IN_FIELD(off, SKB, sk)) {
+		/* inside the sk pointer (observed: the live kernel refuses these) */
+		return false;
 	} else if (off == (int)offsetof(SKB, tstamp_type)) {
 		return false;
 	} else if (off > (int)offsetof(SKB, tstamp_type) && off < (int)offsetof(SKB, hwtstamp)) {

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "progtypes/progtype.h"
 #include "verifier/calls.h"
@@ -821,7 +822,19 @@ int check_helper_call(struct bpfvm_verifier_env *env, const struct bpf_insn *ins
 		return -EINVAL;
 	}
 	fn = helper_proto(func_id);
-	if (!fn || !env->ops || !env->ops->helper_allowed || !env->ops->helper_allowed(func_id)) {
+	int allowed = progtype_helper_allowed(env->prog_type, func_id);
+	if (allowed < 0)
+		allowed = env->ops && env->ops->helper_allowed && env->ops->helper_allowed(func_id);
+	if (!allowed) {
+		verbose(env, "program of this type cannot use helper %s#%d\n", func_id_name(func_id), func_id);
+		return -EINVAL;
+	}
+	if (!fn) {
+		/* a helper the kernel allows but bpfvm has no prototype for: refuse rather than guess */
+		verbose(env, "program of this type cannot use helper %s#%d\n", func_id_name(func_id), func_id);
+		return -EINVAL;
+	}
+	if (0) {
 		verbose(env, "program of this type cannot use helper %s#%d\n", func_id_name(func_id), func_id);
 		return -EINVAL;
 	}
@@ -971,8 +984,11 @@ int check_helper_call(struct bpfvm_verifier_env *env, const struct bpf_insn *ins
 		regs[BPF_REG_0].s32_min_value = -MAX_ERRNO_VAL;
 		reg_bounds_sync(&regs[BPF_REG_0].b);
 	} else if (func_id == BPF_FUNC_get_smp_processor_id && regs[BPF_REG_0].type == SCALAR_VALUE) {
-		regs[BPF_REG_0].umax_value = regs[BPF_REG_0].u32_max_value = 4095; /* nr_cpu_ids - 1 */
-		regs[BPF_REG_0].smax_value = regs[BPF_REG_0].s32_max_value = 4095;
+		/* nr_cpu_ids - 1: the kernel's bound depends on the machine; bpfvm uses this host's */
+		long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+		uint32_t max_cpu = ncpu > 0 && ncpu <= 8192 ? (uint32_t)ncpu - 1 : 4095;
+		regs[BPF_REG_0].umax_value = regs[BPF_REG_0].u32_max_value = max_cpu;
+		regs[BPF_REG_0].smax_value = regs[BPF_REG_0].s32_max_value = (int32_t)max_cpu;
 		regs[BPF_REG_0].smin_value = regs[BPF_REG_0].s32_min_value = 0;
 		reg_bounds_sync(&regs[BPF_REG_0].b);
 	}

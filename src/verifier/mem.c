@@ -301,6 +301,12 @@ int check_packet_access(struct bpfvm_verifier_env *env, uint32_t regno, int off,
 /* a ctx pointer must be unmodified to be dereferenced or passed on (mirrors __check_ptr_off_reg) */
 int __check_ptr_off_reg(struct bpfvm_verifier_env *env, const struct bpf_reg_state *reg, int regno, bool fixed_off_ok)
 {
+	/* only the original, unmodified pointer may be dereferenced or passed on */
+	if (reg->off < 0) {
+		verbose(env, "negative offset %s ptr R%d off=%d disallowed\n", reg_type_str(env, reg->type), regno,
+			reg->off);
+		return -EACCES;
+	}
 	if (!fixed_off_ok && reg->off) {
 		verbose(env, "dereference of modified %s ptr R%d off=%d disallowed\n", reg_type_str(env, reg->type), regno,
 			reg->off);
