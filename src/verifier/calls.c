@@ -28,7 +28,48 @@ struct bpf_call_arg_meta {
 	int func_id;
 	int subprogno;
 	const char *ret_btf_name;
+	int64_t const_map_key; /* a constant key of an array lookup, -1 if not known */
 };
+
+static bool can_elide_value_nullness(uint32_t map_type)
+{
+	return map_type == BPF_MAP_TYPE_ARRAY || map_type == BPF_MAP_TYPE_PERCPU_ARRAY;
+}
+
+/* a key on the stack known to be a constant: zeroed bytes or a constant scalar spill of the key's size */
+static int get_constant_map_key(struct bpfvm_verifier_env *env, const struct bpf_reg_state *key, uint32_t key_size,
+				int64_t *value)
+{
+	struct bpf_func_state *state = func(env, key);
+	int slot, spi, off, spill_size = 0, zero_size = 0, stack_off, i;
+	const uint8_t *stype;
+
+	if (key->type != PTR_TO_STACK || !tnum_is_const(key->var_off))
+		return -EOPNOTSUPP;
+	stack_off = key->off + (int)key->var_off.value;
+	slot = -stack_off - 1;
+	if (slot < 0 || slot >= MAX_BPF_STACK)
+		return -EOPNOTSUPP;
+	spi = slot / BPF_REG_SIZE;
+	off = slot % BPF_REG_SIZE;
+	stype = state->stack[spi].slot_type;
+	for (i = off; i >= 0 && stype[i] == STACK_ZERO; i--)
+		zero_size++;
+	if ((uint32_t)zero_size >= key_size) {
+		*value = 0;
+		return 0;
+	}
+	if (!is_spilled_reg(&state->stack[spi]) || state->stack[spi].spilled_ptr.type != SCALAR_VALUE)
+		return -EOPNOTSUPP;
+	for (i = off; i >= 0 && stype[i] == STACK_SPILL; i--)
+		spill_size++;
+	if ((uint32_t)spill_size != key_size)
+		return -EOPNOTSUPP;
+	if (!tnum_is_const(state->stack[spi].spilled_ptr.var_off))
+		return -EOPNOTSUPP;
+	*value = (int64_t)state->stack[spi].spilled_ptr.var_off.value;
+	return 0;
+}
 
 /* ---- references ---- */
 
@@ -94,7 +135,7 @@ int check_reference_leak(struct bpfvm_verifier_env *env, bool exception_exit)
 	return refs_lingering ? -EINVAL : 0;
 }
 
-static int check_resource_leak(struct bpfvm_verifier_env *env, bool exception_exit, bool check_lock,
+int check_resource_leak(struct bpfvm_verifier_env *env, bool exception_exit, bool check_lock,
 			       const char *prefix)
 {
 	int err;
@@ -343,6 +384,9 @@ skip_type_check:
 			return -EACCES;
 		}
 		err = check_helper_mem_access(env, regno, (int)meta->map_ptr->key_size, BPF_READ, false, false);
+		if (!err && can_elide_value_nullness(meta->map_ptr->type) &&
+		    get_constant_map_key(env, reg, meta->map_ptr->key_size, &meta->const_map_key) < 0)
+			meta->const_map_key = -1;
 		break;
 	case ARG_PTR_TO_MAP_VALUE:
 		if ((arg_type & PTR_MAYBE_NULL) && register_is_null(reg))
@@ -847,6 +891,7 @@ int check_helper_call(struct bpfvm_verifier_env *env, const struct bpf_insn *ins
 	meta.pkt_access = fn->pkt_access;
 	meta.func_id = func_id;
 	meta.subprogno = -1;
+	meta.const_map_key = -1;
 
 	if (env->cur_state->active_locks && func_id != BPF_FUNC_spin_unlock && func_id != BPF_FUNC_spin_lock &&
 	    func_id != BPF_FUNC_kptr_xchg) {
@@ -923,6 +968,10 @@ int check_helper_call(struct bpfvm_verifier_env *env, const struct bpf_insn *ins
 		regs[BPF_REG_0].map_ptr = meta.map_ptr;
 		regs[BPF_REG_0].map_idx = meta.map_idx;
 		regs[BPF_REG_0].type = PTR_TO_MAP_VALUE | (ret_type & PTR_MAYBE_NULL);
+		/* an array lookup with a constant in-bounds key cannot fail */
+		if (func_id == BPF_FUNC_map_lookup_elem && can_elide_value_nullness(meta.map_ptr->type) &&
+		    meta.const_map_key >= 0 && meta.const_map_key < meta.map_ptr->max_entries)
+			regs[BPF_REG_0].type &= ~PTR_MAYBE_NULL;
 		if (!type_may_be_null(ret_type) && meta.map_ptr->spin_lock_off >= 0)
 			regs[BPF_REG_0].id = ++env->id_gen;
 		/* map in map: the value is an inner map pointer */

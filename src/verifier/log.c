@@ -8,6 +8,8 @@
 #include "verifier/verifier.h"
 
 /* append to env->log; lines reach the caller's callback when the verification ends (level 1 rewinds) */
+#define LOG_KEEP (8u << 20) /* a longer log keeps its tail, as the kernel's rotating log does */
+
 void verbose(struct bpfvm_verifier_env *env, const char *fmt, ...)
 {
 	char buf[1024];
@@ -23,15 +25,20 @@ void verbose(struct bpfvm_verifier_env *env, const char *fmt, ...)
 		return;
 	if ((size_t)n >= sizeof(buf))
 		n = sizeof(buf) - 1;
+	if (env->log_len + (size_t)n + 1 > 2 * LOG_KEEP) {
+		/* drop the oldest half, at a line start */
+		size_t cut = env->log_len - LOG_KEEP;
+		char *nl = memchr(env->log + cut, '\n', env->log_len - cut);
+		if (nl)
+			cut = (size_t)(nl + 1 - env->log);
+		memmove(env->log, env->log + cut, env->log_len - cut);
+		env->log_len -= cut;
+		env->log_dropped += cut;
+	}
 	if (env->log_len + (size_t)n + 1 > env->log_cap) {
 		size_t cap = env->log_cap ? env->log_cap * 2 : 4096;
 		while (cap < env->log_len + (size_t)n + 1)
 			cap *= 2;
-		/* the log is bounded like the kernel's: past 64 MiB, lines are dropped */
-		if (cap > (64u << 20)) {
-			env->log_oom = true;
-			return;
-		}
 		char *p = realloc(env->log, cap);
 		if (!p) {
 			env->log_oom = true;
@@ -45,13 +52,22 @@ void verbose(struct bpfvm_verifier_env *env, const char *fmt, ...)
 	env->log[env->log_len] = '\0';
 }
 
+size_t bpf_vlog_pos(const struct bpfvm_verifier_env *env)
+{
+	return env->log_dropped + env->log_len;
+}
+
 void bpf_vlog_reset(struct bpfvm_verifier_env *env, size_t pos)
 {
-	if (pos <= env->log_len) {
-		env->log_len = pos;
-		if (env->log)
-			env->log[pos] = '\0';
+	/* positions count every byte ever logged; a position already dropped empties the log */
+	if (pos < env->log_dropped) {
+		env->log_dropped = pos;
+		env->log_len = 0;
+	} else if (pos - env->log_dropped <= env->log_len) {
+		env->log_len = pos - env->log_dropped;
 	}
+	if (env->log)
+		env->log[env->log_len] = '\0';
 }
 
 static const char *const reg_type_names[__BPF_REG_TYPE_MAX] = {

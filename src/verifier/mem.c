@@ -889,11 +889,9 @@ int check_ld_abs(struct bpfvm_verifier_env *env, const struct bpf_insn *insn)
 	if (err)
 		return err;
 	/* no LD_ABS with references held: the rewrite cannot release them */
-	err = check_reference_leak(env, false);
-	if (err) {
-		verbose(env, "BPF_LD_[ABS|IND] cannot be mixed with socket references\n");
+	err = check_resource_leak(env, false, true, "BPF_LD_[ABS|IND]");
+	if (err)
 		return err;
-	}
 	if (regs[ctx_reg].type != PTR_TO_CTX) {
 		verbose(env, "at the time of BPF_LD_ABS|IND R6 != pointer to skb\n");
 		return -EINVAL;

@@ -60,7 +60,7 @@ struct bpf_verifier_state *push_stack(struct bpfvm_verifier_env *env, int insn_i
 	elem->insn_idx = insn_idx;
 	elem->prev_insn_idx = prev_insn_idx;
 	elem->next = env->head;
-	elem->log_pos = env->log_len;
+	elem->log_pos = bpf_vlog_pos(env);
 	env->head = elem;
 	env->stack_size++;
 	elem->st = copy_verifier_state_new(env->cur_state);

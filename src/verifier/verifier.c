@@ -266,8 +266,9 @@ static void deliver_log(struct bpfvm_verifier_env *env, const struct bpfvm_verif
 	size_t last_len = 0;
 
 	if (opts->log_buf && opts->log_size) {
+		/* a log longer than the buffer keeps its tail, where the error is */
 		size_t n = env->log_len < opts->log_size - 1 ? env->log_len : opts->log_size - 1;
-		memcpy(opts->log_buf, p, n);
+		memcpy(opts->log_buf, p + env->log_len - n, n);
 		opts->log_buf[n] = '\0';
 	}
 	while (*p) {

@@ -218,6 +218,7 @@ struct bpfvm_verifier_env {
 	uint32_t log_level;
 	char *log; /* the whole log so far (level 1 rewinds it when a path completes) */
 	size_t log_len, log_cap;
+	size_t log_dropped; /* bytes dropped from the front of a very long log */
 	bool log_oom;
 	char tmp_str_buf[320];
 	/* scratch */
@@ -233,6 +234,7 @@ void print_insn_state(struct bpfvm_verifier_env *env, const struct bpf_verifier_
 void print_bpf_insn(struct bpfvm_verifier_env *env, const struct bpf_insn *insn);
 void print_verification_stats(struct bpfvm_verifier_env *env);
 void bpf_vlog_reset(struct bpfvm_verifier_env *env, size_t pos);
+size_t bpf_vlog_pos(const struct bpfvm_verifier_env *env);
 const char *bpf_alu_string(uint8_t opcode_shifted);
 const char *func_id_name(int id);
 
@@ -309,6 +311,7 @@ int check_kfunc_call(struct bpfvm_verifier_env *env, const struct bpf_insn *insn
 int prepare_func_exit(struct bpfvm_verifier_env *env, int *insn_idx);
 int check_return_code(struct bpfvm_verifier_env *env, int regno, const char *reg_name);
 int check_reference_leak(struct bpfvm_verifier_env *env, bool exception_exit);
+int check_resource_leak(struct bpfvm_verifier_env *env, bool exception_exit, bool check_lock, const char *prefix);
 int acquire_reference(struct bpfvm_verifier_env *env, int insn_idx);
 int release_reference(struct bpfvm_verifier_env *env, int ref_obj_id);
 bool helper_exists(int32_t func_id);
