@@ -26,6 +26,12 @@ const struct progtype_ops *progtype_find(uint32_t prog_type);
 /* 1 if the live kernel lets prog_type call func_id, 0 if not, -1 if that type was not observed */
 int progtype_helper_allowed(uint32_t prog_type, int32_t func_id);
 
+/* struct bpf_sock and friends behind socket pointers (check_sock_access) */
+bool bpf_sock_is_valid_access(int off, int size, enum bpf_access_type type, struct bpf_insn_access_aux *info);
+bool bpf_sock_common_is_valid_access(int off, int size, enum bpf_access_type type, struct bpf_insn_access_aux *info);
+bool bpf_tcp_sock_is_valid_access(int off, int size, enum bpf_access_type type, struct bpf_insn_access_aux *info);
+bool bpf_xdp_sock_is_valid_access(int off, int size, enum bpf_access_type type, struct bpf_insn_access_aux *info);
+
 /* helper families shared by the program types (in helpers_allowed.c) */
 bool helper_in_base(int32_t func_id);
 bool helper_in_tracing(int32_t func_id);

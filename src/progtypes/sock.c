@@ -55,31 +55,89 @@ static bool sk_lookup_helpers(int32_t id)
 
 #define SK struct bpf_sock
 
-static bool bpf_sock_common_is_valid_access(int off, int size, enum bpf_access_type type,
-					    struct bpf_insn_access_aux *info)
+bool bpf_sock_is_valid_access(int off, int size, enum bpf_access_type type, struct bpf_insn_access_aux *info)
 {
-	if (off < 0 || off >= (int)sizeof(SK) || off % size != 0)
+	const int size_default = sizeof(uint32_t);
+	int field_size;
+
+	if (off < 0 || off >= (int)sizeof(SK))
 		return false;
-	if (IN_FIELD(off, SK, dst_port)) {
-		/* 4-byte access to the 2-byte field */
-		if (size == sizeof(uint32_t))
-			return true;
-		return size == 2 || size == 1;
+	if (off % size != 0)
+		return false;
+	if (off == (int)offsetof(SK, state) || off == (int)offsetof(SK, family) || off == (int)offsetof(SK, type) ||
+	    off == (int)offsetof(SK, protocol) || off == (int)offsetof(SK, src_port) ||
+	    off == (int)offsetof(SK, rx_queue_mapping) || IN_FIELD(off, SK, src_ip4) ||
+	    IN_FIELDS(off, SK, src_ip6[0], src_ip6[3]) || IN_FIELD(off, SK, dst_ip4) ||
+	    IN_FIELDS(off, SK, dst_ip6[0], dst_ip6[3])) {
+		bpf_ctx_record_field_size(info, size_default);
+		return bpf_ctx_narrow_access_ok(off, size, size_default);
 	}
-	return size <= 4 && (size & (size - 1)) == 0;
+	if (IN_FIELD(off, SK, dst_port)) {
+		field_size = size == size_default ? size_default : (int)sizeof(((SK *)0)->dst_port);
+		bpf_ctx_record_field_size(info, field_size);
+		return bpf_ctx_narrow_access_ok(off, size, field_size);
+	}
+	if (off >= (int)offsetofend(SK, dst_port) && off < (int)offsetof(SK, dst_ip4))
+		return false;
+	return size == size_default;
+}
+
+bool bpf_sock_common_is_valid_access(int off, int size, enum bpf_access_type type, struct bpf_insn_access_aux *info)
+{
+	/* type .. priority are not in struct sock_common */
+	if (off >= (int)offsetof(SK, type) && off < (int)offsetofend(SK, priority))
+		return false;
+	return bpf_sock_is_valid_access(off, size, type, info);
+}
+
+bool bpf_tcp_sock_is_valid_access(int off, int size, enum bpf_access_type type, struct bpf_insn_access_aux *info)
+{
+	if (off < 0 || off >= (int)offsetofend(struct bpf_tcp_sock, icsk_retransmits))
+		return false;
+	if (off % size != 0)
+		return false;
+	if (off == (int)offsetof(struct bpf_tcp_sock, bytes_received) ||
+	    off == (int)offsetof(struct bpf_tcp_sock, bytes_acked))
+		return size == sizeof(uint64_t);
+	return size == sizeof(uint32_t);
+}
+
+bool bpf_xdp_sock_is_valid_access(int off, int size, enum bpf_access_type type, struct bpf_insn_access_aux *info)
+{
+	if (off < 0 || off >= (int)offsetofend(struct bpf_xdp_sock, queue_id))
+		return false;
+	if (off % size != 0)
+		return false;
+	return size == sizeof(uint32_t);
+}
+
+static bool __sock_filter_check_attach_type(int off, enum bpf_access_type access_type, uint32_t attach_type)
+{
+	if (off == (int)offsetof(SK, bound_dev_if) || off == (int)offsetof(SK, mark) ||
+	    off == (int)offsetof(SK, priority)) {
+		if (attach_type == BPF_CGROUP_INET_SOCK_CREATE || attach_type == BPF_CGROUP_INET_SOCK_RELEASE)
+			return true;
+		return false;
+	}
+	if (IN_FIELD(off, SK, src_ip4)) {
+		if (attach_type != BPF_CGROUP_INET4_POST_BIND)
+			return false;
+	} else if (IN_FIELDS(off, SK, src_ip6[0], src_ip6[3])) {
+		if (attach_type != BPF_CGROUP_INET6_POST_BIND)
+			return false;
+	} else if (IN_FIELD(off, SK, src_port)) {
+		if (attach_type != BPF_CGROUP_INET4_POST_BIND && attach_type != BPF_CGROUP_INET6_POST_BIND)
+			return false;
+	}
+	return access_type == BPF_READ;
 }
 
 static bool sock_filter_is_valid_access(int off, int size, enum bpf_access_type type, uint32_t eat,
 					struct bpf_insn_access_aux *info)
 {
-	if (type == BPF_WRITE) {
-		if (!(IN_FIELD(off, SK, bound_dev_if) || IN_FIELD(off, SK, mark) || IN_FIELD(off, SK, priority)))
-			return false;
-		if (size != sizeof(uint32_t) || off % size)
-			return false;
-		return true;
-	}
-	return bpf_sock_common_is_valid_access(off, size, type, info);
+	if (!bpf_sock_is_valid_access(off, size, type, info))
+		return false;
+	return __sock_filter_check_attach_type(off, type, eat);
 }
 
 #define SA struct bpf_sock_addr

@@ -345,19 +345,22 @@ static int check_sock_access(struct bpfvm_verifier_env *env, int insn_idx, uint3
 			regno);
 		return -EACCES;
 	}
-	/* struct bpf_sock (and bpf_tcp_sock, bpf_xdp_sock): aligned reads of at most 4 bytes, within the struct */
+	struct bpf_insn_access_aux info = { 0 };
 	switch (reg->type) {
 	case PTR_TO_SOCK_COMMON:
+		valid = bpf_sock_common_is_valid_access(off, size, t, &info);
+		break;
 	case PTR_TO_SOCKET:
-		valid = off >= 0 && off + size <= (int)sizeof(struct bpf_sock) && off % size == 0 && size <= 4;
+		valid = bpf_sock_is_valid_access(off, size, t, &info);
 		break;
 	case PTR_TO_TCP_SOCK:
-		valid = off >= 0 && off + size <= (int)sizeof(struct bpf_tcp_sock) && off % size == 0 &&
-			(size == 4 || size == 8);
+		valid = bpf_tcp_sock_is_valid_access(off, size, t, &info);
+		break;
+	case PTR_TO_XDP_SOCK:
+		valid = bpf_xdp_sock_is_valid_access(off, size, t, &info);
 		break;
 	default:
-		valid = off >= 0 && off + size <= 4 && size == 4;
-		break;
+		valid = false;
 	}
 	if (valid)
 		return 0;

@@ -947,3 +947,24 @@ void reg_set_min_max(struct bounds *true1, struct bounds *true2, struct bounds *
 	reg_bounds_sync(true1);
 	reg_bounds_sync(true2);
 }
+
+/* BPF_END on a scalar: a byte swap moves known bits with their bytes; a conversion that is a no-op on this
+ * little-endian host truncates to the width (Linux 6.18 tracks both) */
+void scalar_byte_swap(struct bounds *dst, int width, bool swap)
+{
+	struct tnum t = dst->var_off;
+
+	if (swap) {
+		if (width == 16)
+			t = TNUM(__builtin_bswap16((uint16_t)t.value), __builtin_bswap16((uint16_t)t.mask));
+		else if (width == 32)
+			t = TNUM(__builtin_bswap32((uint32_t)t.value), __builtin_bswap32((uint32_t)t.mask));
+		else
+			t = TNUM(__builtin_bswap64(t.value), __builtin_bswap64(t.mask));
+	} else if (width < 64) {
+		t = tnum_cast(t, (uint8_t)(width / 8));
+	}
+	mark_bounds_unknown(dst);
+	dst->var_off = t;
+	reg_bounds_sync(dst);
+}

@@ -51,6 +51,9 @@ bool is_safe_to_compute_dst_reg_range(uint8_t opcode, bool alu32, const struct b
  * Returns false if the result is unknown (caller marks the register unknown). */
 bool scalar_alu(struct bounds *dst, struct bounds src, uint8_t opcode, bool alu32);
 
+/* BPF_END of width 16/32/64: swap = the bytes move (bswap, or to-BE on little-endian), else a truncation */
+void scalar_byte_swap(struct bounds *dst, int width, bool swap);
+
 /* Branch on `reg1 OP reg2` (opcode BPF_JEQ.. BPF_JSLE, BPF_OP of a jump): 1 always taken, 0 never, -1 unknown */
 int is_scalar_branch_taken(const struct bounds *reg1, const struct bounds *reg2, uint8_t opcode, bool is_jmp32);
 uint8_t rev_opcode(uint8_t opcode);

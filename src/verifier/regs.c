@@ -572,6 +572,13 @@ int check_alu_op(struct bpfvm_verifier_env *env, const struct bpf_insn *insn)
 			dst->id = 0;
 			return 0;
 		}
+		if (opcode == BPF_END && regs[insn->dst_reg].type == SCALAR_VALUE) {
+			struct bpf_reg_state *dst = &regs[insn->dst_reg];
+			bool swap = BPF_CLASS(insn->code) == BPF_ALU64 || BPF_SRC(insn->code) == BPF_TO_BE;
+			scalar_byte_swap(&dst->b, insn->imm, swap);
+			dst->id = 0;
+			return 0;
+		}
 		return check_reg_arg(env, insn->dst_reg, DST_OP);
 	} else if (opcode == BPF_MOV) {
 		if (BPF_SRC(insn->code) == BPF_X) {

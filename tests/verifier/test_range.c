@@ -189,6 +189,28 @@ int main(void)
 	CHECK(st.refine_bad == 0, "reg_set_min_max sound on both branches: %ld misses %s", st.refine_bad,
 	      st.refine_bad ? st.first : "");
 
+	/* byte swaps: every concrete swap lies in the abstract one */
+	long swap_bad = 0;
+	for (long it = 0; it < iters / 10; it++) {
+		int na = 1 + (int)(t_rand(&state) % 4);
+		for (int i = 0; i < na; i++)
+			a[i] = interesting[t_rand(&state) % N_INTERESTING] ^ (t_rand(&state) % 3 ? 0 : t_rand(&state));
+		struct bounds A = abstract_of(a, na);
+		for (int w = 16; w <= 64; w *= 2)
+			for (int sw = 0; sw < 2; sw++) {
+				struct bounds r = A;
+				scalar_byte_swap(&r, w, sw);
+				for (int i = 0; i < na; i++) {
+					uint64_t c = !sw ? (w == 64 ? a[i] : a[i] & ((1ULL << w) - 1))
+						 : w == 16 ? __builtin_bswap16((uint16_t)a[i])
+						 : w == 32 ? __builtin_bswap32((uint32_t)a[i]) : __builtin_bswap64(a[i]);
+					if (!bounds_contains(&r, c) || !bounds_check(&r))
+						swap_bad++;
+				}
+			}
+	}
+	CHECK(swap_bad == 0, "scalar_byte_swap sound: %ld misses", swap_bad);
+
 	/* known facts */
 	struct bounds r;
 	__mark_reg_known(&r, 5);
