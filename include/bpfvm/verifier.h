@@ -68,8 +68,12 @@ struct bpfvm_verify_opts {
 	struct bpfvm_verify_stats *stats; /* out, may be NULL */
 	const char *const *kfunc_names;   /* kfunc calls: imm is an index into this table; may be NULL */
 	size_t kfunc_cnt;
+	/* BTF func_info (insn_off, type_id) as BPF_PROG_LOAD takes it: one per subprogram, needed for callbacks;
+	 * bpfvm treats every described function as static */
+	const struct bpf_func_info *func_info;
+	uint32_t func_info_cnt;
 };
-#define bpfvm_verify_opts__last_field kfunc_cnt
+#define bpfvm_verify_opts__last_field func_info_cnt
 
 /*
  * Verify cnt instructions as the kernel's BPF_PROG_LOAD would. Returns 0 if accepted, -EACCES (or -EINVAL,

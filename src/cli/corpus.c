@@ -65,7 +65,8 @@ static int do_corpus_verify(struct cli_ctx *ctx, int argc, char **argv)
 		}
 		BPFVM_OPTS(bpfvm_verify_opts, opts, .prog_type = rec.prog_type, .expected_attach_type = rec.attach_type,
 			   .prog_flags = rec.prog_flags, .maps = prog.maps, .map_cnt = prog.map_cnt, .log_level = 1,
-			   .stats = &stats, .kfunc_names = prog.kfunc_names, .kfunc_cnt = prog.kfunc_cnt);
+			   .stats = &stats, .kfunc_names = prog.kfunc_names, .kfunc_cnt = prog.kfunc_cnt,
+			   .func_info = rec.func_info, .func_info_cnt = rec.func_info_cnt);
 		ret = bpfvm_verify(prog.insns, prog.insn_cnt, &opts);
 		n++;
 		if (ret == 0)

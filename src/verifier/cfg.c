@@ -469,3 +469,39 @@ int check_max_stack_depth(struct bpfvm_verifier_env *env)
 	}
 	return 0;
 }
+
+/* the func_info records must describe the subprograms exactly (mirrors check_btf_func) */
+int check_btf_info(struct bpfvm_verifier_env *env)
+{
+	const struct bpfvm_verify_opts *o = env->opts;
+	uint32_t prev_offset = 0;
+
+	if (!o->func_info_cnt)
+		return 0;
+	if (!o->func_info) {
+		verbose(env, "invalid func info rec size %u\n", 0u);
+		return -EINVAL;
+	}
+	if (o->func_info_cnt != env->subprog_cnt) {
+		verbose(env, "number of funcs in func_info doesn't match number of subprogs\n");
+		return -EINVAL;
+	}
+	for (uint32_t i = 0; i < o->func_info_cnt; i++) {
+		uint32_t off = o->func_info[i].insn_off;
+		if (i == 0 && off) {
+			verbose(env, "nonzero insn_off %u for the first func info record", off);
+			return -EINVAL;
+		}
+		if (i && off <= prev_offset) {
+			verbose(env, "same or smaller insn offset (%u) than previous func info record (%u)", off,
+				prev_offset);
+			return -EINVAL;
+		}
+		if ((uint32_t)env->subprog_info[i].start != off) {
+			verbose(env, "func_info BTF section doesn't match subprog layout in BPF program\n");
+			return -EINVAL;
+		}
+		prev_offset = off;
+	}
+	return 0;
+}

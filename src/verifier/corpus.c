@@ -95,7 +95,7 @@ static bool parse_u32(const char *v, size_t n, uint32_t *out)
 static bool is_ignored_key(const char *key)
 {
 	static const char *const ignored[] = { "result", "errstr", "result_unpriv", "errstr_unpriv", "run",
-					       "insn_processed", "func_info", "btf_types", "btf_strings", NULL };
+					       "insn_processed", "btf_types", "btf_strings", NULL };
 	if (!strncmp(key, "kernel", 6))
 		return true;
 	for (int i = 0; ignored[i]; i++)
@@ -251,6 +251,20 @@ int corpus_next(struct corpus_parser *p, struct corpus_record *rec, struct bpfvm
 				rec->flags = x;
 			else
 				rec->prog_flags = x;
+		} else if (!strcmp(key, "func_info")) {
+			/* "<insn_off> <type_id>" */
+			const char *sp = memchr(v, ' ', vlen);
+			uint32_t off, id;
+			if (!sp || !parse_u32(v, (size_t)(sp - v), &off) || !parse_u32(sp + 1, vlen - (size_t)(sp + 1 - v), &id)) {
+				err = fail(log, p->line, "bad func_info (want: insn_off type_id)");
+				break;
+			}
+			if (rec->func_info_cnt >= CORPUS_MAX_FIXUPS) {
+				err = fail(log, p->line, "too many func_info lines");
+				break;
+			}
+			rec->func_info[rec->func_info_cnt].insn_off = off;
+			rec->func_info[rec->func_info_cnt++].type_id = id;
 		} else if (!strcmp(key, "fixup")) {
 			err = parse_fixup(rec, v, vlen, p->line, log);
 			if (err)

@@ -27,6 +27,8 @@ struct corpus_record {
 	int n_fixups;
 	struct bpf_insn *insns;
 	size_t insn_cnt;
+	struct bpf_func_info func_info[CORPUS_MAX_FIXUPS];
+	uint32_t func_info_cnt;
 };
 
 struct corpus_parser {

@@ -1134,6 +1134,11 @@ int check_ld_imm(struct bpfvm_verifier_env *env, const struct bpf_insn *insn)
 		return 0;
 	}
 	if (insn->src_reg == BPF_PSEUDO_FUNC) {
+		/* callbacks need BTF: their signature comes from func_info */
+		if (!env->opts->func_info_cnt) {
+			verbose(env, "missing btf func_info\n");
+			return -EINVAL;
+		}
 		dst_reg->type = PTR_TO_FUNC;
 		dst_reg->subprogno = find_subprog(env, env->insn_idx + insn->imm + 1);
 		return 0;

@@ -352,6 +352,8 @@ int bpfvm_verify(const struct bpf_insn *insns, size_t cnt, const struct bpfvm_ve
 	if (!ret)
 		ret = check_subprogs(env);
 	if (!ret)
+		ret = check_btf_info(env);
+	if (!ret)
 		ret = resolve_pseudo_ldimm64(env);
 	if (!ret)
 		ret = check_attach_btf_id(env);

@@ -327,6 +327,7 @@ int resolve_pseudo_ldimm64(struct bpfvm_verifier_env *env);
 int check_cfg(struct bpfvm_verifier_env *env);
 int find_subprog(struct bpfvm_verifier_env *env, int off);
 int check_max_stack_depth(struct bpfvm_verifier_env *env);
+int check_btf_info(struct bpfvm_verifier_env *env);
 
 /* ---- states.c ---- */
 struct bpf_verifier_state *copy_verifier_state_new(const struct bpf_verifier_state *src);
