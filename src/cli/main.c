@@ -23,6 +23,8 @@ static int do_version(struct cli_ctx *ctx, int argc, char **argv)
 static const struct cmd objects[] = {
 	{ "version", do_version },
 	{ "cbpf", do_cbpf },
+	{ "corpus", do_corpus },
+	{ "prog", do_prog_verify_object },
 	{ "help", do_help },
 	{ 0 },
 };
@@ -32,7 +34,7 @@ static int do_help(struct cli_ctx *ctx, int argc, char **argv)
 	fprintf(stderr,
 		"Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n"
 		"       %s version\n"
-		"       OBJECT := { version | cbpf }\n"
+		"       OBJECT := { version | prog | corpus | cbpf }\n"
 		"       OPTIONS := { -j|--json [-p|--pretty] }\n"
 		"Run `%s OBJECT help` for an object's commands.\n",
 		ctx->argv0, ctx->argv0, ctx->argv0);
