@@ -1,0 +1,77 @@
+/* xdp_run.c - test run of XDP programs: struct xdp_md over a buffer with XDP_PACKET_HEADROOM, as the kernel's
+ * bpf_prog_test_run_xdp() on the loopback device's rx queue 0 */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "common/log_internal.h"
+#include "progtypes/run_ctx.h"
+
+#define ETH_HLEN 14
+#define XDP_PACKET_HEADROOM 256
+#define XDP_TAILROOM 320 /* SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) */
+#define PAGE_SZ 4096
+#define LOOPBACK_IFINDEX 1
+
+static int xdp_prepare(uint32_t type, struct test_run_mem *m, const struct bpfvm_test_run_opts *o, struct bpfvm_log *log)
+{
+	struct xdp_md in = { 0 };
+	size_t size = o->data_size_in;
+	size_t max = PAGE_SZ - XDP_PACKET_HEADROOM - XDP_TAILROOM;
+	if (!o->data_in || size < ETH_HLEN || size > max) {
+		bpfvm_logf(log, "test run: packet of %zu bytes: XDP takes %d to %zu bytes (no frags)", size, ETH_HLEN, max);
+		return -EINVAL;
+	}
+	if (o->ctx_in) {
+		if (!ctx_tail_zero(o->ctx_in, o->ctx_size_in, sizeof(in))) {
+			bpfvm_logf(log, "test run: ctx_in is larger than struct xdp_md and its tail is not zero");
+			return -EINVAL;
+		}
+		memcpy(&in, o->ctx_in, o->ctx_size_in < sizeof(in) ? o->ctx_size_in : sizeof(in));
+		/* xdp_convert_md_to_buff(): no metadata here, data_end must match, no egress device */
+		if (in.data || in.data_meta || (in.data_end && in.data_end != size) || in.egress_ifindex ||
+		    in.ingress_ifindex > LOOPBACK_IFINDEX || in.rx_queue_index) {
+			bpfvm_logf(log, "test run: ctx_in sets xdp_md fields bpfvm does not accept");
+			return -EINVAL;
+		}
+	}
+	int err = test_run_mem_alloc(m, sizeof(struct xdp_md), XDP_PACKET_HEADROOM, size, XDP_TAILROOM);
+	if (err) {
+		bpfvm_logf(log, "test run: cannot map packet memory below 4 GiB");
+		return err;
+	}
+	memcpy(m->data, o->data_in, size);
+	struct xdp_md *x = (struct xdp_md *)m->ctx;
+	x->data = (uint32_t)(uintptr_t)m->data;
+	x->data_end = (uint32_t)(uintptr_t)m->data_end;
+	x->data_meta = x->data;
+	x->ingress_ifindex = LOOPBACK_IFINDEX;
+	x->rx_queue_index = 0;
+	m->pkt_writable = true;
+	m->r1 = (uintptr_t)x;
+	return 0;
+}
+
+static int xdp_finish(uint32_t type, struct test_run_mem *m, struct bpfvm_test_run_opts *o, const uint8_t **out,
+		      size_t *out_size)
+{
+	const struct xdp_md *x = (const struct xdp_md *)m->ctx;
+	/* helpers (xdp_adjust_head/tail) move data and data_end inside the buffer */
+	uintptr_t d = x->data, e = x->data_end;
+	if (d < (uintptr_t)m->head || e > (uintptr_t)m->head + m->buf_size || d > e)
+		return -EFAULT;
+	*out = (const uint8_t *)d;
+	*out_size = e - d;
+	if (o->ctx_out) {
+		struct xdp_md c = { .data_end = e - d, .ingress_ifindex = x->ingress_ifindex,
+				    .rx_queue_index = x->rx_queue_index };
+		uint32_t n = o->ctx_size_out < sizeof(c) ? o->ctx_size_out : sizeof(c);
+		memcpy(o->ctx_out, &c, n);
+		int err = o->ctx_size_out < sizeof(c) ? -ENOSPC : 0;
+		o->ctx_size_out = sizeof(c);
+		return err;
+	}
+	return 0;
+}
+
+const struct progtype_run progtype_run_xdp = { BPF_PROG_TYPE_XDP, xdp_prepare, xdp_finish };
