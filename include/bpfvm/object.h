@@ -57,8 +57,18 @@ struct bpfvm_object_prog_info {
 };
 size_t bpfvm_object__prog_cnt(const struct bpfvm_object *obj);
 int bpfvm_object__prog_info(const struct bpfvm_object *obj, size_t idx, struct bpfvm_object_prog_info *info);
+/* The object's .BTF with DATASEC sizes and offsets filled in (as libbpf does), ready for BPF_BTF_LOAD; NULL if none */
+const void *bpfvm_object__btf_raw(const struct bpfvm_object *obj, size_t *size);
 /* the source line text for a line_info's line_off (NULL if none), as the verifier log prints it */
 const char *bpfvm_object__btf_str(const struct bpfvm_object *obj, uint32_t off);
+
+/* an initial value of a prog array or map-in-map slot (__array(values, ...) = { ... } in the source) */
+struct bpfvm_map_init_slot {
+	uint32_t slot;
+	int map_idx;   /* map-in-map: the object's map index; -1 otherwise */
+	int prog_idx;  /* prog array: the object's program index; -1 otherwise */
+	int func_idx;  /* the loader's function index (internal) */
+};
 
 struct bpfvm_object_map_info {
 	const char *name;       /* libbpf's name: "obj.data" style for global data (prefix truncated like libbpf) */
@@ -67,6 +77,8 @@ struct bpfvm_object_map_info {
 	uint32_t btf_key_type_id, btf_value_type_id;
 	const void *init_data;  /* initial contents of a global data map (value_size bytes), or NULL */
 	int inner_map_idx;      /* map-in-map: index of the inner map template among the object's maps, or -1 */
+	const struct bpfvm_map_init_slot *slots; /* initial slots, applied at load after the programs exist */
+	size_t nslots;
 	struct bpfvm_map *map;  /* after load; NULL before */
 };
 size_t bpfvm_object__map_cnt(const struct bpfvm_object *obj);

@@ -243,7 +243,7 @@ static int core_calc(struct bpfvm_object *obj, const struct bpfvm_core_relo *r, 
 			const char *en = btf_str(lb, ((const struct btf_enum *)btf_members_raw(lroot_t))[spec[0]].name_off);
 			const struct btf_enum *te = btf_members_raw(tt);
 			for (uint32_t k = 0; k < btf_vlen(tt); k++)
-				if (!strcmp(btf_str(tb, te[k].name_off), en)) {
+				if (same_essential(btf_str(tb, te[k].name_off), en)) {
 					*val = r->kind == ENUMVAL_EXISTS ? 1 : (uint64_t)(int64_t)te[k].val;
 					return 0;
 				}

@@ -119,6 +119,48 @@ static int collect_funcs(struct bpfvm_object *obj)
 	return 0;
 }
 
+/*
+ * clang leaves DATASEC sizes and variable offsets zero in an object; like libbpf's btf_fixup_datasec(), fill them
+ * in from the section headers and the symbol table, so the BTF can be handed to a kernel or a verifier as is.
+ */
+static int btf_fixup_datasec(struct bpfvm_object *obj)
+{
+	struct btf *btf = obj->btf;
+	for (uint32_t id = 1; id < btf->nr_types; id++) {
+		struct btf_type *t = (struct btf_type *)btf->types[id];
+		if (btf_kind(t) != BTF_KIND_DATASEC)
+			continue;
+		const char *name = btf_str(btf, t->name_off);
+		const struct elf_sec *sec = NULL;
+		for (size_t i = 1; i < obj->nsecs && !sec; i++)
+			if (!strcmp(obj->secs[i].name, name))
+				sec = &obj->secs[i];
+		if (!sec)
+			continue; /* e.g. .kconfig, .ksyms: no ELF section */
+		size_t shndx = sec - obj->secs;
+		t->size = sec->size;
+		struct btf_var_secinfo *vs = (struct btf_var_secinfo *)(t + 1);
+		for (uint32_t k = 0; k < btf_vlen(t); k++) {
+			const struct btf_type *var = btf_type_by_id(btf, vs[k].type);
+			if (!var || btf_kind(var) != BTF_KIND_VAR)
+				continue;
+			const char *vname = btf_str(btf, var->name_off);
+			for (size_t j = 0; j < obj->nsyms; j++)
+				if (obj->syms[j].sym.st_shndx == shndx && !strcmp(obj->syms[j].name, vname) &&
+				    GELF_ST_TYPE(obj->syms[j].sym.st_info) == STT_OBJECT) {
+					if (obj->syms[j].sym.st_value + vs[k].size > sec->size) {
+						pr_err(obj, "%s: .BTF: variable '%s' lies outside section '%s'", obj->name,
+						       vname, name);
+						return -EINVAL;
+					}
+					vs[k].offset = obj->syms[j].sym.st_value;
+					break;
+				}
+		}
+	}
+	return 0;
+}
+
 static int classify(struct bpfvm_object *obj, size_t idx, Elf_Scn *scn)
 {
 	struct elf_sec *sec = &obj->secs[idx];
@@ -301,6 +343,8 @@ int elf_collect(struct bpfvm_object *obj)
 		if (sec->kind == SEC_BTF && (err = btf_parse(sec->data, sec->size, &obj->btf, obj->log)))
 			return err;
 	}
+	if (obj->btf && (err = btf_fixup_datasec(obj)))
+		return err;
 	for (size_t i = 1; i < obj->nsecs; i++) {
 		struct elf_sec *sec = &obj->secs[i];
 		if (sec->kind == SEC_BTF_EXT && obj->btf &&

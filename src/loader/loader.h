@@ -48,13 +48,6 @@ struct loader_func {
 	bool is_prog;
 };
 
-/* initial slot of a map-in-map or prog array (__array(values, ...) with initializers) */
-struct map_init_slot {
-	uint32_t slot;
-	int map_idx;           /* for map-in-map; -1 */
-	int func_idx;          /* for a prog array: index into obj->funcs; -1 */
-};
-
 struct loader_map {
 	char name[LOADER_NAME_LEN];
 	char real_name[LOADER_NAME_LEN];
@@ -66,7 +59,7 @@ struct loader_map {
 	int inner_idx;         /* map-in-map: the inner template map (an extra map, not in the ELF), or -1 */
 	bool is_inner;         /* an inner template (not created on its own) */
 	uint32_t pinning;
-	struct map_init_slot *slots;
+	struct bpfvm_map_init_slot *slots;
 	size_t nslots;
 	struct bpfvm_map *map; /* created at load */
 };

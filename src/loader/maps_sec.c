@@ -267,7 +267,7 @@ static int collect_map_inits(struct bpfvm_object *obj, const struct values_init 
 			return -EINVAL;
 		}
 		struct loader_map *m = &obj->maps[v->map_idx];
-		struct map_init_slot slot = { (rel.r_offset - v->off - v->values_off) / 8, -1, -1 };
+		struct bpfvm_map_init_slot slot = { (rel.r_offset - v->off - v->values_off) / 8, -1, -1, -1 };
 		if (slot.slot >= m->max_entries) {
 			pr_err(obj, "%s: .maps: map '%s': initial value for slot %u beyond max_entries %u", obj->name,
 			       m->real_name, slot.slot, m->max_entries);
@@ -292,7 +292,7 @@ static int collect_map_inits(struct bpfvm_object *obj, const struct values_init 
 				return -EINVAL;
 			}
 		}
-		struct map_init_slot *ns = realloc(m->slots, (m->nslots + 1) * sizeof(*ns));
+		struct bpfvm_map_init_slot *ns = realloc(m->slots, (m->nslots + 1) * sizeof(*ns));
 		if (!ns)
 			return -ENOMEM;
 		m->slots = ns;

@@ -235,7 +235,20 @@ int bpfvm_object__map_info(const struct bpfvm_object *obj, size_t idx, struct bp
 		.name = m->name, .real_name = m->real_name, .type = m->type, .key_size = m->key_size,
 		.value_size = m->value_size, .max_entries = m->max_entries, .map_flags = m->map_flags,
 		.btf_key_type_id = m->btf_key_type_id, .btf_value_type_id = m->btf_value_type_id,
-		.init_data = m->init_data, .inner_map_idx = m->inner_idx, .map = m->map,
+		.init_data = m->init_data, .inner_map_idx = m->inner_idx, .slots = m->slots, .nslots = m->nslots,
+		.map = m->map,
 	};
 	return 0;
+}
+
+const void *bpfvm_object__btf_raw(const struct bpfvm_object *obj, size_t *size)
+{
+	if (!obj || !obj->btf) {
+		if (size)
+			*size = 0;
+		return NULL;
+	}
+	if (size)
+		*size = obj->btf->raw_size;
+	return obj->btf->raw;
 }

@@ -353,5 +353,11 @@ int progs_link(struct bpfvm_object *obj)
 		if ((err = link_prog(obj, p)))
 			return err;
 	}
+	for (size_t i = 0; i < obj->nmaps; i++) /* prog array slots name functions; give their program index */
+		for (size_t s = 0; s < obj->maps[i].nslots; s++)
+			for (size_t k = 0; k < obj->nprogs; k++)
+				if (obj->maps[i].slots[s].func_idx >= 0 &&
+				    obj->progs[k].func_idx == obj->maps[i].slots[s].func_idx)
+					obj->maps[i].slots[s].prog_idx = k;
 	return 0;
 }

@@ -25,9 +25,11 @@ static long sum_cb(void *map, __u32 *key, __u64 *val, struct cb_ctx *c)
 SEC("socket")
 int for_each(struct __sk_buff *skb)
 {
+#pragma clang loop unroll(full)
 	for (__u32 i = 0; i < 8; i++) {
+		__u32 key = i;
 		__u64 v = i * i;
-		bpf_map_update_elem(&vals, &i, &v, BPF_ANY);
+		bpf_map_update_elem(&vals, &key, &v, BPF_ANY);
 	}
 	struct cb_ctx c = { 0, 5 };
 	long n = bpf_for_each_map_elem(&vals, sum_cb, &c, 0);

@@ -4,7 +4,7 @@
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 512);
+	__uint(max_entries, 256);
 	__type(key, __u32);
 	__type(value, __u32);
 } lru SEC(".maps");
@@ -13,12 +13,13 @@ SEC("socket")
 int lru_fill(struct __sk_buff *skb)
 {
 	__u32 fails = 0;
-	for (__u32 k = 0; k < 64; k++) {
-		__u32 v = k + 1;
-		if (bpf_map_update_elem(&lru, &k, &v, BPF_ANY))
+#pragma clang loop unroll(full)
+	for (__u32 i = 0; i < 16; i++) {
+		__u32 key = i, v = i + 1;
+		if (bpf_map_update_elem(&lru, &key, &v, BPF_ANY))
 			fails++;
 	}
-	__u32 k = 63;
+	__u32 k = 15;
 	__u32 *p = bpf_map_lookup_elem(&lru, &k);
 	return (p ? *p : 0) + fails * 1000;
 }
