@@ -99,11 +99,16 @@ bad_ref:
 
 int btf_parse(const void *data, size_t size, struct btf **out, struct bpfvm_log *log)
 {
-	const struct btf_header *h = data;
+	struct btf_header hdr;
+	const struct btf_header *h = &hdr;
 	struct btf *btf = NULL;
 	int err = -EINVAL;
 
 	*out = NULL;
+	if (!data)
+		size = 0;
+	if (size >= sizeof(hdr))
+		memcpy(&hdr, data, sizeof(hdr)); /* the blob may sit at any alignment inside the ELF image */
 	if (size < sizeof(*h) || h->magic != BTF_MAGIC) {
 		bpfvm_logf(log, ".BTF: bad magic or truncated header");
 		return -EINVAL;
@@ -319,7 +324,7 @@ int btf_ext_parse(const void *data, size_t size, const struct btf *btf, struct b
 	int err;
 
 	*out = NULL;
-	if (size < 24) {
+	if (size < 24 || !data) {
 		bpfvm_logf(log, ".BTF.ext: truncated header");
 		return -EINVAL;
 	}

@@ -341,8 +341,11 @@ int core_relocate_func(struct bpfvm_object *obj, const struct loader_func *f, st
 			poison(in, ldimm64); /* as libbpf: the verifier rejects the program only if this insn is reachable */
 			continue;
 		}
-		if (err)
+		if (err) {
+			pr_err(obj, "%s: CO-RE: relocation #%u of section '%s' (kind %u, type [%u], access '%s') is malformed",
+			       obj->name, i, obj->secs[f->sec].name, r.kind, r.type_id, btf_str(obj->btf, r.access_str_off));
 			return err;
+		}
 		if ((err = patch(obj, in, ldimm64, val, r.insn_off / 8)))
 			return err;
 	}

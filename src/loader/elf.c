@@ -198,7 +198,7 @@ static int classify(struct bpfvm_object *obj, size_t idx, Elf_Scn *scn)
 		obj->license[n] = '\0';
 	} else if (!strcmp(name, "version")) {
 		sec->kind = SEC_VERSION;
-		if (sec->size != 4) {
+		if (sec->size != 4 || !sec->data) {
 			pr_err(obj, "%s: section 'version': invalid size %zu", obj->name, sec->size);
 			return -EINVAL;
 		}
@@ -209,16 +209,23 @@ static int classify(struct bpfvm_object *obj, size_t idx, Elf_Scn *scn)
 		sec->kind = SEC_BTF_EXT;
 	} else if (!strcmp(name, ".maps")) {
 		sec->kind = SEC_MAPS_BTF;
+		if (obj->maps_btf_sec)
+			goto dup;
 		obj->maps_btf_sec = idx;
 	} else if (!strcmp(name, "maps")) {
 		sec->kind = SEC_MAPS_LEGACY;
+		if (obj->maps_legacy_sec)
+			goto dup;
 		obj->maps_legacy_sec = idx;
 	} else if (sh->sh_type == SHT_PROGBITS && (sh->sh_flags & SHF_EXECINSTR)) {
 		if (!sec->size)
 			return 0;
 		sec->kind = SEC_PROG;
-		if (!strcmp(name, ".text"))
+		if (!strcmp(name, ".text")) {
+			if (obj->text_sec)
+				goto dup;
 			obj->text_sec = idx;
+		}
 		else if (!sec_def_find(name)) {
 			pr_err(obj, "%s: section '%s': unknown program section (no SEC() definition matches)",
 			       obj->name, name);
@@ -238,6 +245,9 @@ static int classify(struct bpfvm_object *obj, size_t idx, Elf_Scn *scn)
 		return -EINVAL;
 	}
 	return 0;
+dup:
+	pr_err(obj, "%s: section '%s' appears twice", obj->name, name);
+	return -EINVAL;
 }
 
 /* SHT_REL sections: attach to the section they patch; relocations of debug sections are ignored */
@@ -340,6 +350,10 @@ int elf_collect(struct bpfvm_object *obj)
 		return err;
 	for (size_t i = 1; i < obj->nsecs; i++) {
 		struct elf_sec *sec = &obj->secs[i];
+		if (sec->kind == SEC_BTF && obj->btf) {
+			pr_err(obj, "%s: more than one .BTF section", obj->name);
+			return -EINVAL;
+		}
 		if (sec->kind == SEC_BTF && (err = btf_parse(sec->data, sec->size, &obj->btf, obj->log)))
 			return err;
 	}
@@ -347,6 +361,10 @@ int elf_collect(struct bpfvm_object *obj)
 		return err;
 	for (size_t i = 1; i < obj->nsecs; i++) {
 		struct elf_sec *sec = &obj->secs[i];
+		if (sec->kind == SEC_BTF_EXT && obj->btf_ext) {
+			pr_err(obj, "%s: more than one .BTF.ext section", obj->name);
+			return -EINVAL;
+		}
 		if (sec->kind == SEC_BTF_EXT && obj->btf &&
 		    (err = btf_ext_parse(sec->data, sec->size, obj->btf, &obj->btf_ext, obj->log)))
 			return err;

@@ -133,5 +133,6 @@ int loader_map_addr(struct bpfvm_object *obj, int map_idx, uint64_t *addr);
 int loader_map_value_addr(struct bpfvm_object *obj, int map_idx, uint32_t off, uint64_t *addr);
 /* prog_load.c: verify one program, resolve its map references to pointers, make the runnable program */
 int prog_load(struct bpfvm_object *obj, struct loader_prog *p);
+void prog_unload(struct loader_prog *p);
 
 #endif

@@ -127,7 +127,7 @@ void bpfvm_object__close(struct bpfvm_object *obj)
 		return;
 	for (size_t i = 0; i < obj->nprogs; i++) {
 		struct loader_prog *p = &obj->progs[i];
-		bpfvm_prog__free(p->prog);
+		prog_unload(p);
 		free(p->insns);
 		free(p->func_info);
 		free(p->line_info);

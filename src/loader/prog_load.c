@@ -5,6 +5,11 @@
 
 #include "loader/loader.h"
 
+/* TODO(interp merge): the run API (src/interp/run.c) is not in this branch yet; weak until it is, so that
+ * opening objects works and links without it. */
+#pragma weak bpfvm_prog__new
+#pragma weak bpfvm_prog__free
+
 /*
  * After verification the kernel replaces an LD_IMM64 of a map fd by the map's address and of a map value by
  * the value's address (resolve_pseudo_ldimm64); the engines then see plain 64-bit constants. We do the same, so
@@ -49,6 +54,11 @@ int prog_load(struct bpfvm_object *obj, struct loader_prog *p)
 	memcpy(insns, p->insns, p->insn_cnt * sizeof(*insns));
 	int err = resolve_ldimm64(obj, p, insns);
 	if (!err) {
+		if (!bpfvm_prog__new) {
+			pr_err(obj, "%s: program '%s': this build has no engine", obj->name, p->name);
+			free(insns);
+			return -ENOTSUP;
+		}
 		BPFVM_OPTS(bpfvm_prog_opts, popts, .name = p->name, .prog_type = p->prog_type, .log = obj->log);
 		p->prog = bpfvm_prog__new(insns, p->insn_cnt, &popts);
 		if (!p->prog)
@@ -56,4 +66,11 @@ int prog_load(struct bpfvm_object *obj, struct loader_prog *p)
 	}
 	free(insns);
 	return err;
+}
+
+void prog_unload(struct loader_prog *p)
+{
+	if (p->prog && bpfvm_prog__free)
+		bpfvm_prog__free(p->prog);
+	p->prog = NULL;
 }

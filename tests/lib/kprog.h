@@ -1,6 +1,6 @@
 /* kprog.h - load a bpfvm-opened object into the live kernel with raw bpf(): maps, relocated programs, test runs */
-#ifndef BPFVM_TESTS_KPROG_H
-#define BPFVM_TESTS_KPROG_H
+#ifndef BPFVM_TESTS_LIB_KPROG_H
+#define BPFVM_TESTS_LIB_KPROG_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -26,6 +26,6 @@ int kprog_test_run(int prog_fd, const void *data, uint32_t data_len, void *data_
 /* every key and value of a kernel map, as key||value records sorted by key; values of per-CPU maps for all CPUs */
 int kmap_dump(int fd, uint32_t type, uint32_t key_size, uint32_t value_size, uint8_t **out, size_t *len,
 	      size_t *nrec);
-int kernel_possible_cpus(void);
+int kprog_possible_cpus(void);
 
 #endif

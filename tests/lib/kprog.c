@@ -1,4 +1,5 @@
 /* kprog.c - the kernel side of the program differential test: bpf() wrappers over the loader's descriptors */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <linux/bpf.h>
 #include <stdio.h>
@@ -7,7 +8,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "diff/kprog.h"
+#include "lib/kprog.h"
 
 static long sys_bpf(int cmd, union bpf_attr *attr)
 {
@@ -15,7 +16,7 @@ static long sys_bpf(int cmd, union bpf_attr *attr)
 	return r < 0 ? -errno : r;
 }
 
-int kernel_possible_cpus(void)
+int kprog_possible_cpus(void)
 {
 	FILE *f = fopen("/sys/devices/system/cpu/possible", "r");
 	int a = 0, b = 0, n = 0;
@@ -161,7 +162,8 @@ int kobj_load(const struct bpfvm_object *obj, struct kobj *k)
 			big[0] = 0;
 			sys_bpf(BPF_PROG_LOAD, &a);
 			size_t n = strlen(big);
-			snprintf(k->log, sizeof(k->log), "%s", n > sizeof(k->log) - 1 ? big + n - (sizeof(k->log) - 1) : big);
+			const char *tail = n > sizeof(k->log) - 1 ? big + n - (sizeof(k->log) - 1) : big;
+			memcpy(k->log, tail, strlen(tail) + 1);
 		}
 		free(insns);
 		if (fd < 0) {
@@ -237,14 +239,11 @@ int kprog_test_run(int prog_fd, const void *data, uint32_t data_len, void *data_
 	return err;
 }
 
-struct rec_cmp_ctx { size_t key_size; };
-static size_t g_cmp_key_size; /* qsort has no context argument; tests are single-threaded */
-
-static int cmp_rec(const void *a, const void *b) { return memcmp(a, b, g_cmp_key_size); }
+static int cmp_rec(const void *a, const void *b, void *key_size) { return memcmp(a, b, *(size_t *)key_size); }
 
 int kmap_dump(int fd, uint32_t type, uint32_t key_size, uint32_t value_size, uint8_t **out, size_t *len, size_t *nrec)
 {
-	size_t vsz = is_percpu(type) ? ((value_size + 7) & ~7u) * kernel_possible_cpus() : value_size;
+	size_t vsz = is_percpu(type) ? ((value_size + 7) & ~7u) * kprog_possible_cpus() : value_size;
 	size_t rec = key_size + vsz, cap = 16, n = 0;
 	uint8_t *buf = malloc(cap * rec), *key = calloc(1, key_size + 1), *next = calloc(1, key_size + 1);
 	int err = 0;
@@ -278,9 +277,9 @@ int kmap_dump(int fd, uint32_t type, uint32_t key_size, uint32_t value_size, uin
 	}
 	free(key);
 	free(next);
-	g_cmp_key_size = key_size;
+	size_t ks = key_size;
 	if (n)
-		qsort(buf, n, rec, cmp_rec);
+		qsort_r(buf, n, rec, cmp_rec, &ks);
 	*out = buf;
 	*len = n * rec;
 	*nrec = n;
