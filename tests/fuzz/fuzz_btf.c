@@ -1,0 +1,35 @@
+/* fuzz_btf.c - libFuzzer target: parse any bytes as BTF (and the tail as .BTF.ext), then walk every type */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "loader/btf.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct btf *btf;
+	struct bpfvm_log log = { 0 };
+	size_t split = size >= 2 ? data[0] * 4 % size : size; /* first byte picks where .BTF.ext starts */
+	if (btf_parse(data, split, &btf, &log))
+		return 0;
+	volatile int64_t sum = 0;
+	for (uint32_t id = 0; id <= btf->nr_types; id++) {
+		const struct btf_type *t = btf_type_by_id(btf, id);
+		sum += btf_type_size(btf, id) + btf_skip_mods(btf, id);
+		if (!t)
+			continue;
+		sum += btf_type_name(btf, t)[0];
+		if (btf_kind(t) == BTF_KIND_STRUCT || btf_kind(t) == BTF_KIND_UNION)
+			for (uint32_t k = 0; k < btf_vlen(t); k++)
+				sum += btf_str(btf, btf_members(t)[k].name_off)[0] + btf_member_bit_offset(t, &btf_members(t)[k]);
+	}
+	sum += btf_find_by_name_kind(btf, ".maps", BTF_KIND_DATASEC);
+	struct btf_ext *ext;
+	if (!btf_ext_parse(data + split, size - split, btf, &ext, &log)) {
+		for (uint32_t i = 0; i < ext->line_info.nsecs; i++)
+			for (uint32_t r = 0; r < ext->line_info.secs[i].num; r++)
+				sum += ext->line_info.secs[i].recs[r * ext->line_info.rec_size];
+		btf_ext_free(ext);
+	}
+	btf_free(btf);
+	return 0;
+}
