@@ -8,9 +8,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct btf *btf;
 	struct bpfvm_log log = { 0 };
-	size_t split = size >= 2 ? data[0] * 4 % size : size; /* first byte picks where .BTF.ext starts */
-	if (btf_parse(data, split, &btf, &log))
+	if (btf_parse(data, size, &btf, &log))
 		return 0;
+	/* whatever follows the blob the header describes is parsed as .BTF.ext against it */
+	const struct btf_header *h = (const void *)btf->raw;
+	size_t split = (size_t)h->hdr_len + h->str_off + h->str_len;
+	if ((size_t)h->hdr_len + h->type_off + h->type_len > split)
+		split = (size_t)h->hdr_len + h->type_off + h->type_len;
 	volatile int64_t sum = 0;
 	for (uint32_t id = 0; id <= btf->nr_types; id++) {
 		const struct btf_type *t = btf_type_by_id(btf, id);
