@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/log_internal.h"
+#include "progtypes/ctx_layout.h"
 #include "progtypes/run_ctx.h"
 
 #define ETH_HLEN 14
@@ -96,7 +97,7 @@ static int skb_prepare(uint32_t type, struct test_run_mem *m, const struct bpfvm
 			return -ENODEV;
 		}
 	}
-	int err = test_run_mem_alloc(m, sizeof(struct __sk_buff), NET_SKB_PAD, size, SKB_TAILROOM);
+	int err = test_run_mem_alloc(m, sizeof(struct bpfvm_skb_ctx), NET_SKB_PAD, size, SKB_TAILROOM);
 	if (err) {
 		bpfvm_logf(log, "test run: cannot map packet memory below 4 GiB");
 		return err;
@@ -140,6 +141,10 @@ static int skb_prepare(uint32_t type, struct test_run_mem *m, const struct bpfvm
 	}
 	m->pkt = m->data;
 	m->pkt_len = skb->len;
+	struct bpfvm_ctx_trailer *t = &((struct bpfvm_skb_ctx *)m->ctx)->t;
+	*t = (struct bpfvm_ctx_trailer){ BPFVM_CTX_MAGIC, (uintptr_t)m->head, (uintptr_t)m->head + m->buf_size,
+					 (uintptr_t)m->data, (uintptr_t)m->data_end, type, 0 };
+	m->ctx_size = sizeof(struct __sk_buff); /* what the program may touch */
 	m->pkt_writable = direct_pkt_access(type);
 	m->r1 = (uintptr_t)skb;
 	return 0;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/log_internal.h"
+#include "progtypes/ctx_layout.h"
 #include "progtypes/run_ctx.h"
 
 #define ETH_HLEN 14
@@ -35,7 +36,7 @@ static int xdp_prepare(uint32_t type, struct test_run_mem *m, const struct bpfvm
 			return -EINVAL;
 		}
 	}
-	int err = test_run_mem_alloc(m, sizeof(struct xdp_md), XDP_PACKET_HEADROOM, size, XDP_TAILROOM);
+	int err = test_run_mem_alloc(m, sizeof(struct bpfvm_xdp_ctx), XDP_PACKET_HEADROOM, size, XDP_TAILROOM);
 	if (err) {
 		bpfvm_logf(log, "test run: cannot map packet memory below 4 GiB");
 		return err;
@@ -49,6 +50,10 @@ static int xdp_prepare(uint32_t type, struct test_run_mem *m, const struct bpfvm
 	x->rx_queue_index = 0;
 	m->pkt_writable = true;
 	m->r1 = (uintptr_t)x;
+	struct bpfvm_ctx_trailer *t = &((struct bpfvm_xdp_ctx *)m->ctx)->t;
+	*t = (struct bpfvm_ctx_trailer){ BPFVM_CTX_MAGIC, (uintptr_t)m->head, (uintptr_t)m->head + m->buf_size,
+					 (uintptr_t)m->data, (uintptr_t)m->data_end, type, 0 };
+	m->ctx_size = sizeof(struct xdp_md);
 	return 0;
 }
 
