@@ -114,7 +114,8 @@ static int skb_prepare(uint32_t type, struct test_run_mem *m, const struct bpfvm
 	skb->ifindex = LOOPBACK_IFINDEX;
 	memcpy(skb->cb, in.cb, sizeof(skb->cb));
 	skb->tstamp = in.tstamp;
-	skb->wire_len = o->ctx_in ? (in.wire_len ? in.wire_len : skb->len) : 0;
+	/* the kernel builds a ctx when either ctx_in or ctx_out is given; only then is wire_len set */
+	skb->wire_len = o->ctx_in || o->ctx_out ? (in.wire_len ? in.wire_len : skb->len) : 0;
 	skb->gso_segs = in.gso_segs;
 	skb->gso_size = in.gso_size;
 	skb->hwtstamp = in.hwtstamp;
