@@ -15,6 +15,30 @@ enum core_kind {
 #define CORE_POISON_IMM 0xbad2310 /* libbpf's marker: the verifier reports "invalid func unknown#195896080" */
 #define MAX_SPEC 64
 
+static int parse_elf_btf(struct bpfvm_object *obj, uint8_t *buf, size_t n)
+{
+	Elf *e = elf_memory((char *)buf, n);
+	size_t shstrndx;
+	int err = -ENOENT;
+	if (!e || elf_getshdrstrndx(e, &shstrndx)) {
+		if (e)
+			elf_end(e);
+		return -EINVAL;
+	}
+	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(e, scn));) {
+		GElf_Shdr sh;
+		const char *name;
+		Elf_Data *d;
+		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(e, shstrndx, sh.sh_name)) || strcmp(name, ".BTF"))
+			continue;
+		d = elf_getdata(scn, NULL);
+		err = d && d->d_buf ? btf_parse(d->d_buf, d->d_size, &obj->target_btf, obj->log) : -EINVAL;
+		break;
+	}
+	elf_end(e);
+	return err;
+}
+
 static int load_target(struct bpfvm_object *obj)
 {
 	if (obj->target_btf || obj->target_btf_tried)
@@ -45,7 +69,11 @@ static int load_target(struct bpfvm_object *obj)
 	fclose(f);
 	if (!buf)
 		return -ENOMEM;
-	int err = btf_parse(buf, n, &obj->target_btf, obj->log);
+	int err;
+	if (n >= 4 && !memcmp(buf, "\x7f" "ELF", 4)) /* an ELF file (vmlinux, a .o): its .BTF section */
+		err = parse_elf_btf(obj, buf, n);
+	else
+		err = btf_parse(buf, n, &obj->target_btf, obj->log);
 	free(buf);
 	if (err)
 		pr_err(obj, "%s: CO-RE: target BTF %s is not valid BTF", obj->name, path);

@@ -129,6 +129,7 @@ static void test_btf_maps(void)
 
 static void test_sections(void)
 {
+	char path[512];
 	struct bpfvm_log log = { 0 };
 	struct bpfvm_object *obj = open_path("tests/loader/progs/multi_prog.bpf.o", &log);
 	CHECK(obj, "multi: open (%s)", log.last_error);
@@ -159,6 +160,18 @@ static void test_sections(void)
 			t_skip("core: no /sys/kernel/btf/vmlinux");
 		}
 	}
+	bpfvm_object__close(obj);
+	/* the same object against another target BTF (an ELF object's .BTF): daddr at 28, saddr 2 bytes wide,
+	 * tos exists, RINGBUF = 42 */
+	char target[512];
+	snprintf(target, sizeof(target), "%s/bpf/tests/loader/progs/core_target.bpf.o", build_dir());
+	snprintf(path, sizeof(path), "%s/bpf/tests/loader/progs/core_read.bpf.o", build_dir());
+	BPFVM_OPTS(bpfvm_object_open_opts, o2, .log = &log, .btf_custom_path = target);
+	obj = bpfvm_object__open_file(path, &o2);
+	CHECK(obj && prog_idx(obj, "core_read", &pi) >= 0 && pi.insns[0].imm == 28 && pi.insns[2].imm == 2 &&
+		      pi.insns[8].imm == 1 && pi.insns[14].imm == 42,
+	      "core: relocated against a custom target BTF (%d %d %d %d)", obj ? pi.insns[0].imm : -1,
+	      obj ? pi.insns[2].imm : -1, obj ? pi.insns[8].imm : -1, obj ? pi.insns[14].imm : -1);
 	bpfvm_object__close(obj);
 }
 
