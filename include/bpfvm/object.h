@@ -11,6 +11,14 @@
 struct bpfvm_object;
 struct bpfvm_map;
 
+/*
+ * In a program's relocated instructions an LD_IMM64 of BPF_PSEUDO_MAP_FD / BPF_PSEUDO_MAP_VALUE holds
+ * BPFVM_MAP_FD_BASE + the object's map index in imm, like a file descriptor: fds 0..2 never name a map, so a raw
+ * `r1 = map_fd 0` written in assembly stays invalid ("fd 0 is not pointing to valid bpf_map"), as in the kernel.
+ * bpfvm_object__map_by_fd() turns such an imm back into the map.
+ */
+#define BPFVM_MAP_FD_BASE 3
+
 struct bpfvm_object_open_opts {
 	size_t sz;
 	const char *object_name;    /* default: the file's base name without ".o"/".bpf.o"; prefixes .data map names */
@@ -47,7 +55,7 @@ struct bpfvm_object_prog_info {
 	uint32_t expected_attach_type;
 	uint32_t prog_flags;           /* BPF_F_SLEEPABLE, BPF_F_XDP_HAS_FRAGS from the section name */
 	bool autoload;                 /* false for SEC("?...") */
-	const struct bpf_insn *insns;  /* relocated: subprograms appended, LD_IMM64 map refs as pseudo fd = map index */
+	const struct bpf_insn *insns;  /* relocated: subprograms appended, map refs as BPFVM_MAP_FD_BASE + map index */
 	size_t insn_cnt;
 	const struct bpf_func_info *func_info; /* insn_off in instructions, as BPF_PROG_LOAD takes them */
 	uint32_t func_info_cnt;
@@ -57,7 +65,8 @@ struct bpfvm_object_prog_info {
 };
 size_t bpfvm_object__prog_cnt(const struct bpfvm_object *obj);
 int bpfvm_object__prog_info(const struct bpfvm_object *obj, size_t idx, struct bpfvm_object_prog_info *info);
-/* The object's .BTF with DATASEC sizes and offsets filled in (as libbpf does), ready for BPF_BTF_LOAD; NULL if none */
+/* The object's .BTF prepared as libbpf prepares it for BPF_BTF_LOAD (DATASEC sizes and offsets, extern kfuncs and
+ * ksyms, unnamed parameters); NULL if none. Owned by the object. */
 const void *bpfvm_object__btf_raw(const struct bpfvm_object *obj, size_t *size);
 /* the source line text for a line_info's line_off (NULL if none), as the verifier log prints it */
 const char *bpfvm_object__btf_str(const struct bpfvm_object *obj, uint32_t off);
@@ -75,6 +84,7 @@ struct bpfvm_object_map_info {
 	const char *real_name;  /* ".data", or the map's symbol name */
 	uint32_t type, key_size, value_size, max_entries, map_flags;
 	uint32_t btf_key_type_id, btf_value_type_id;
+	uint64_t map_extra;     /* bloom filter hashes, arena address, ... */
 	const void *init_data;  /* initial contents of a global data map (value_size bytes), or NULL */
 	int inner_map_idx;      /* map-in-map: index of the inner map template among the object's maps, or -1 */
 	const struct bpfvm_map_init_slot *slots; /* initial slots, applied at load after the programs exist */
@@ -82,6 +92,8 @@ struct bpfvm_object_map_info {
 	struct bpfvm_map *map;  /* after load; NULL before */
 };
 size_t bpfvm_object__map_cnt(const struct bpfvm_object *obj);
+/* the object's map index for an LD_IMM64 imm (see BPFVM_MAP_FD_BASE), or -1 */
+int bpfvm_object__map_idx_by_fd(const struct bpfvm_object *obj, int fd);
 int bpfvm_object__map_info(const struct bpfvm_object *obj, size_t idx, struct bpfvm_object_map_info *info);
 
 /* BPF_PROG_TEST_RUN for a loaded program: the context of its type is built from data_in/ctx_in. */

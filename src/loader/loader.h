@@ -51,7 +51,8 @@ struct loader_func {
 struct loader_map {
 	char name[LOADER_NAME_LEN];
 	char real_name[LOADER_NAME_LEN];
-	uint32_t type, key_size, value_size, max_entries, map_flags, numa_node, map_extra;
+	uint32_t type, key_size, value_size, max_entries, map_flags, numa_node;
+	uint64_t map_extra;
 	uint32_t btf_key_type_id, btf_value_type_id;
 	int sec;               /* where it was defined */
 	size_t sec_off;        /* .maps / maps: offset of its definition; data sections: 0 */
@@ -97,6 +98,8 @@ struct bpfvm_object {
 	int symtab_sec, text_sec, maps_btf_sec, maps_legacy_sec;
 
 	struct btf *btf;
+	uint8_t *btf_kernel;    /* sanitized copy for BPF_BTF_LOAD, made on first request */
+	size_t btf_kernel_size;
 	struct btf_ext *btf_ext;
 	struct btf *target_btf; /* CO-RE target, loaded on first need */
 	bool target_btf_tried;
@@ -116,6 +119,8 @@ struct bpfvm_object {
 int elf_collect(struct bpfvm_object *obj);
 void elf_default_name(struct bpfvm_object *obj, const char *path);
 const struct elf_sym *elf_sym_at(const struct bpfvm_object *obj, size_t idx);
+/* btf_sanitize.c: a malloc'd copy of the BTF as BPF_BTF_LOAD accepts it */
+int btf_sanitize_for_kernel(const struct btf *in, uint8_t **out_raw, size_t *out_size, struct bpfvm_log *log);
 /* maps_sec.c */
 int maps_collect(struct bpfvm_object *obj);
 int map_add(struct bpfvm_object *obj, struct loader_map **out);

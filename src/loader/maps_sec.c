@@ -93,6 +93,21 @@ static int get_uint(const struct btf *btf, const struct btf_member *mb, uint32_t
 	return 0;
 }
 
+/* __ulong(name, val): an enum whose one enumerator holds the 64-bit val; __uint works too */
+static int get_ulong(const struct btf *btf, const struct btf_member *mb, uint64_t *val)
+{
+	const struct btf_type *t = btf_type_by_id(btf, btf_skip_mods(btf, mb->type));
+	if (t && btf_kind(t) == BTF_KIND_ENUM64 && btf_vlen(t) == 1) {
+		const uint32_t *e = btf_members_raw(t);
+		*val = (uint64_t)e[2] << 32 | e[1];
+		return 0;
+	}
+	uint32_t v;
+	int err = get_uint(btf, mb, &v);
+	*val = v;
+	return err;
+}
+
 /* __type(name, T) is `T *name`: the pointee's type and size */
 static int get_type(const struct btf *btf, const struct btf_member *mb, uint32_t *id, uint32_t *size)
 {
@@ -189,7 +204,7 @@ static int parse_btf_map_def(struct bpfvm_object *obj, const char *map_name, uin
 		else if (!strcmp(name, "max_entries")) err = get_uint(btf, &mb[i], &m->max_entries);
 		else if (!strcmp(name, "map_flags")) err = get_uint(btf, &mb[i], &m->map_flags);
 		else if (!strcmp(name, "numa_node")) err = get_uint(btf, &mb[i], &m->numa_node);
-		else if (!strcmp(name, "map_extra")) err = get_uint(btf, &mb[i], &m->map_extra);
+		else if (!strcmp(name, "map_extra")) err = get_ulong(btf, &mb[i], &m->map_extra);
 		else if (!strcmp(name, "pinning")) err = get_uint(btf, &mb[i], &m->pinning);
 		else if (!strcmp(name, "key_size") || !strcmp(name, "value_size")) {
 			uint32_t *dst = name[0] == 'k' ? &m->key_size : &m->value_size;
@@ -227,6 +242,13 @@ static int parse_btf_map_def(struct bpfvm_object *obj, const char *map_name, uin
 		}
 	}
 	struct loader_map *m = &obj->maps[map_idx];
+	if (m->type == BPF_MAP_TYPE_RINGBUF || m->type == 31 /* BPF_MAP_TYPE_USER_RINGBUF */) {
+		/* libbpf's adjust_ringbuf_sz(): the smallest power-of-2 multiple of the page size that holds it */
+		uint64_t page = sysconf(_SC_PAGESIZE), sz = page;
+		while (sz < m->max_entries && sz < (1ull << 31))
+			sz <<= 1;
+		m->max_entries = sz;
+	}
 	if (m->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && !m->max_entries) {
 		long n = sysconf(_SC_NPROCESSORS_CONF); /* libbpf sizes a perf event array to the CPU count */
 		m->max_entries = n > 0 ? n : 1;

@@ -144,6 +144,7 @@ void bpfvm_object__close(struct bpfvm_object *obj)
 	free(obj->secs);
 	btf_ext_free(obj->btf_ext);
 	btf_free(obj->btf);
+	free(obj->btf_kernel);
 	btf_free(obj->target_btf);
 	if (obj->elf)
 		elf_end(obj->elf);
@@ -226,6 +227,12 @@ const char *bpfvm_object__btf_str(const struct bpfvm_object *obj, uint32_t off)
 
 size_t bpfvm_object__map_cnt(const struct bpfvm_object *obj) { return obj ? obj->nmaps : 0; }
 
+int bpfvm_object__map_idx_by_fd(const struct bpfvm_object *obj, int fd)
+{
+	long idx = (long)fd - BPFVM_MAP_FD_BASE;
+	return obj && idx >= 0 && (size_t)idx < obj->nmaps && !obj->maps[idx].is_inner ? idx : -1;
+}
+
 int bpfvm_object__map_info(const struct bpfvm_object *obj, size_t idx, struct bpfvm_object_map_info *info)
 {
 	if (!obj || idx >= obj->nmaps || !info)
@@ -235,20 +242,22 @@ int bpfvm_object__map_info(const struct bpfvm_object *obj, size_t idx, struct bp
 		.name = m->name, .real_name = m->real_name, .type = m->type, .key_size = m->key_size,
 		.value_size = m->value_size, .max_entries = m->max_entries, .map_flags = m->map_flags,
 		.btf_key_type_id = m->btf_key_type_id, .btf_value_type_id = m->btf_value_type_id,
-		.init_data = m->init_data, .inner_map_idx = m->inner_idx, .slots = m->slots, .nslots = m->nslots,
+		.map_extra = m->map_extra, .init_data = m->init_data, .inner_map_idx = m->inner_idx, .slots = m->slots, .nslots = m->nslots,
 		.map = m->map,
 	};
 	return 0;
 }
 
-const void *bpfvm_object__btf_raw(const struct bpfvm_object *obj, size_t *size)
+const void *bpfvm_object__btf_raw(const struct bpfvm_object *cobj, size_t *size)
 {
-	if (!obj || !obj->btf) {
-		if (size)
-			*size = 0;
-		return NULL;
-	}
+	struct bpfvm_object *obj = (struct bpfvm_object *)cobj; /* the sanitized copy is made once, on demand */
 	if (size)
-		*size = obj->btf->raw_size;
-	return obj->btf->raw;
+		*size = 0;
+	if (!obj || !obj->btf)
+		return NULL;
+	if (!obj->btf_kernel && btf_sanitize_for_kernel(obj->btf, &obj->btf_kernel, &obj->btf_kernel_size, obj->log))
+		return NULL;
+	if (size)
+		*size = obj->btf_kernel_size;
+	return obj->btf_kernel;
 }

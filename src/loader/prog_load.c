@@ -24,9 +24,9 @@ static int resolve_ldimm64(struct bpfvm_object *obj, struct loader_prog *p, stru
 		uint64_t addr;
 		int err = 0;
 		if (in->src_reg == BPF_PSEUDO_MAP_FD)
-			err = loader_map_addr(obj, in->imm, &addr);
+			err = loader_map_addr(obj, in->imm - BPFVM_MAP_FD_BASE, &addr);
 		else if (in->src_reg == BPF_PSEUDO_MAP_VALUE)
-			err = loader_map_value_addr(obj, in->imm, (uint32_t)in[1].imm, &addr);
+			err = loader_map_value_addr(obj, in->imm - BPFVM_MAP_FD_BASE, (uint32_t)in[1].imm, &addr);
 		else {
 			i++;
 			continue;

@@ -230,7 +230,7 @@ static int relocate_insn(struct link_ctx *lc, const struct loader_func *f, size_
 			return -EINVAL;
 		}
 		in->src_reg = BPF_PSEUDO_MAP_FD;
-		in->imm = m;
+		in->imm = m + BPFVM_MAP_FD_BASE;
 		return 0;
 	}
 	if (ts->kind == SEC_DATA) {
@@ -241,7 +241,7 @@ static int relocate_insn(struct link_ctx *lc, const struct loader_func *f, size_
 			return -EINVAL;
 		}
 		in->src_reg = BPF_PSEUDO_MAP_VALUE;
-		in->imm = ts->map_idx;
+		in->imm = ts->map_idx + BPFVM_MAP_FD_BASE;
 		in[1].imm = off;
 		return 0;
 	}

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -35,21 +36,31 @@ static bool is_percpu(uint32_t t)
 static int create_map(const struct bpfvm_object_map_info *mi, int inner_fd, struct kobj *k)
 {
 	union bpf_attr a = { 0 };
+	if (k->btf_fd > 0 && mi->btf_value_type_id) { /* as libbpf: maps carry their BTF types (spin locks, storage) */
+		a.btf_fd = k->btf_fd;
+		a.btf_key_type_id = mi->btf_key_type_id;
+		a.btf_value_type_id = mi->btf_value_type_id;
+	}
 	a.map_type = mi->type;
 	a.key_size = mi->key_size;
 	a.value_size = mi->value_size;
 	a.max_entries = mi->max_entries;
 	a.map_flags = mi->map_flags;
 	a.inner_map_fd = inner_fd;
-	if (mi->type == BPF_MAP_TYPE_BLOOM_FILTER)
-		a.map_extra = 3;
+	a.map_extra = mi->map_extra;
 	snprintf(a.map_name, sizeof(a.map_name), "%.15s", mi->name);
 	for (char *p = a.map_name; *p; p++)
 		if (*p != '_' && *p != '.' && !(*p >= '0' && *p <= '9') && !((*p | 32) >= 'a' && (*p | 32) <= 'z'))
 			*p = '_';
 	long fd = sys_bpf(BPF_MAP_CREATE, &a);
+	if (fd < 0 && a.btf_fd) { /* as libbpf: some map types take no BTF; retry without */
+		a.btf_fd = a.btf_key_type_id = a.btf_value_type_id = 0;
+		fd = sys_bpf(BPF_MAP_CREATE, &a);
+	}
 	if (fd < 0)
 		snprintf(k->err, sizeof(k->err), "BPF_MAP_CREATE '%s': %s", mi->name, strerror(-fd));
+	if (fd >= 0 && mi->type == 33 /* BPF_MAP_TYPE_ARENA */ && !mi->map_extra) /* libbpf maps the arena */
+		mmap(NULL, (size_t)mi->max_entries * sysconf(_SC_PAGESIZE), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	return fd;
 }
 
@@ -63,7 +74,7 @@ static int map_update(int fd, const void *key, const void *val, uint64_t flags)
 	return sys_bpf(BPF_MAP_UPDATE_ELEM, &a);
 }
 
-int kobj_load(const struct bpfvm_object *obj, struct kobj *k)
+int kobj_load_maps(const struct bpfvm_object *obj, struct kobj *k)
 {
 	memset(k, 0, sizeof(*k));
 	k->nmaps = bpfvm_object__map_cnt(obj);
@@ -78,15 +89,21 @@ int kobj_load(const struct bpfvm_object *obj, struct kobj *k)
 	const void *btf = bpfvm_object__btf_raw(obj, &btf_size);
 	if (btf) {
 		union bpf_attr a = { 0 };
-		static char blog[1 << 16];
 		a.btf = (uintptr_t)btf;
 		a.btf_size = btf_size;
-		a.btf_log_buf = (uintptr_t)blog;
-		a.btf_log_size = sizeof(blog);
-		a.btf_log_level = 1;
 		long fd = sys_bpf(BPF_BTF_LOAD, &a);
-		if (fd < 0) {
-			snprintf(k->err, sizeof(k->err), "BPF_BTF_LOAD: %s: %.180s", strerror(-fd), blog);
+		if (fd < 0) { /* again with a log for the reason: its last line */
+			static char blog[1 << 24];
+			a.btf_log_buf = (uintptr_t)blog;
+			a.btf_log_size = sizeof(blog);
+			a.btf_log_level = 1;
+			blog[0] = 0;
+			sys_bpf(BPF_BTF_LOAD, &a);
+			size_t n = strlen(blog);
+			while (n && blog[n - 1] == '\n')
+				blog[--n] = 0;
+			const char *last = strrchr(blog, '\n');
+			snprintf(k->err, sizeof(k->err), "BPF_BTF_LOAD: %s: %.180s", strerror(-fd), last ? last + 1 : blog);
 			return fd;
 		}
 		k->btf_fd = fd;
@@ -119,20 +136,25 @@ int kobj_load(const struct bpfvm_object *obj, struct kobj *k)
 				}
 			}
 		}
-	for (size_t i = 0; i < k->nprogs; i++) {
+	return 0;
+}
+
+int kprog_load_one(const struct bpfvm_object *obj, struct kobj *k, size_t i, uint32_t extra_flags,
+		   uint32_t attach_btf_id)
+{
+	{
 		struct bpfvm_object_prog_info pi;
 		bpfvm_object__prog_info(obj, i, &pi);
-		if (!pi.autoload)
-			continue;
 		struct bpf_insn *insns = malloc(pi.insn_cnt * sizeof(*insns));
 		memcpy(insns, pi.insns, pi.insn_cnt * sizeof(*insns));
 		for (size_t j = 0; j + 1 < pi.insn_cnt; j++) {
 			struct bpf_insn *in = &insns[j];
 			if (in->code != (BPF_LD | BPF_IMM | BPF_DW))
 				continue;
-			if ((in->src_reg == BPF_PSEUDO_MAP_FD || in->src_reg == BPF_PSEUDO_MAP_VALUE) && in->imm >= 0 &&
-			    (size_t)in->imm < k->nmaps)
-				in->imm = k->map_fds[in->imm];
+			long m = (long)in->imm - BPFVM_MAP_FD_BASE;
+			if ((in->src_reg == BPF_PSEUDO_MAP_FD || in->src_reg == BPF_PSEUDO_MAP_VALUE) && m >= 0 &&
+			    (size_t)m < k->nmaps)
+				in->imm = k->map_fds[m];
 			j++;
 		}
 		union bpf_attr a = { 0 };
@@ -150,7 +172,8 @@ int kobj_load(const struct bpfvm_object *obj, struct kobj *k)
 		a.insns = (uintptr_t)insns;
 		a.insn_cnt = pi.insn_cnt;
 		a.license = (uintptr_t)bpfvm_object__license(obj);
-		a.prog_flags = pi.prog_flags;
+		a.prog_flags = pi.prog_flags | extra_flags;
+		a.attach_btf_id = attach_btf_id;
 		snprintf(a.prog_name, sizeof(a.prog_name), "%.15s", pi.name);
 		k->log[0] = 0;
 		long fd = sys_bpf(BPF_PROG_LOAD, &a);
@@ -182,6 +205,20 @@ int kobj_load(const struct bpfvm_object *obj, struct kobj *k)
 		}
 		k->prog_fds[i] = fd;
 	}
+	return 0;
+}
+
+int kobj_load(const struct bpfvm_object *obj, struct kobj *k)
+{
+	int err = kobj_load_maps(obj, k);
+	for (size_t i = 0; !err && i < k->nprogs; i++) {
+		struct bpfvm_object_prog_info pi;
+		bpfvm_object__prog_info(obj, i, &pi);
+		if (pi.autoload)
+			err = kprog_load_one(obj, k, i, 0, 0);
+	}
+	if (err)
+		return err;
 	/* initial slots: prog arrays (programs) and map-in-map (maps), from the ELF's .rel.maps */
 	for (size_t i = 0; i < k->nmaps; i++) {
 		struct bpfvm_object_map_info mi;
@@ -202,10 +239,10 @@ int kobj_load(const struct bpfvm_object *obj, struct kobj *k)
 
 void kobj_close(struct kobj *k)
 {
-	for (size_t i = 0; i < k->nmaps; i++)
+	for (size_t i = 0; k->map_fds && i < k->nmaps; i++)
 		if (k->map_fds[i] >= 0)
 			close(k->map_fds[i]);
-	for (size_t i = 0; i < k->nprogs; i++)
+	for (size_t i = 0; k->prog_fds && i < k->nprogs; i++)
 		if (k->prog_fds[i] >= 0)
 			close(k->prog_fds[i]);
 	if (k->btf_fd > 0)
@@ -213,6 +250,8 @@ void kobj_close(struct kobj *k)
 	free(k->map_fds);
 	free(k->prog_fds);
 	k->map_fds = k->prog_fds = NULL;
+	k->nmaps = k->nprogs = 0;
+	k->btf_fd = 0;
 }
 
 int kprog_test_run(int prog_fd, const void *data, uint32_t data_len, void *data_out, uint32_t *data_out_len,

@@ -19,6 +19,10 @@ struct kobj {
 
 /* 0, or -errno with k->err set; -EPERM/-ENOSYS mean bpf() is refused here */
 int kobj_load(const struct bpfvm_object *obj, struct kobj *k);
+/* the two halves of kobj_load: every map (with initial data), then one program with extra prog_flags */
+int kobj_load_maps(const struct bpfvm_object *obj, struct kobj *k);
+int kprog_load_one(const struct bpfvm_object *obj, struct kobj *k, size_t idx, uint32_t extra_flags,
+		   uint32_t attach_btf_id);
 void kobj_close(struct kobj *k);
 int kprog_test_run(int prog_fd, const void *data, uint32_t data_len, void *data_out, uint32_t *data_out_len,
 		   const void *ctx, uint32_t ctx_len, void *ctx_out, uint32_t *ctx_out_len, uint32_t repeat,
