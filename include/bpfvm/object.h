@@ -68,8 +68,12 @@ int bpfvm_object__prog_info(const struct bpfvm_object *obj, size_t idx, struct b
 /* The object's .BTF prepared as libbpf prepares it for BPF_BTF_LOAD (DATASEC sizes and offsets, extern kfuncs and
  * ksyms, unnamed parameters); NULL if none. Owned by the object. */
 const void *bpfvm_object__btf_raw(const struct bpfvm_object *obj, size_t *size);
-/* the source line text for a line_info's line_off (NULL if none), as the verifier log prints it */
+/* a string of the object's BTF (line_info's file_name_off/line_off index them); NULL if out of range */
 const char *bpfvm_object__btf_str(const struct bpfvm_object *obj, uint32_t off);
+/* The source line of a line_info as the kernel's verifier log prints it: "; <line, left-trimmed> @ <file base
+ * name>:<line>" (no newline). Returns the length written (snprintf's), or -EINVAL. */
+int bpfvm_object__format_line_info(const struct bpfvm_object *obj, const struct bpf_line_info *li, char *buf,
+				   size_t size);
 
 /* an initial value of a prog array or map-in-map slot (__array(values, ...) = { ... } in the source) */
 struct bpfvm_map_init_slot {

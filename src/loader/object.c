@@ -261,3 +261,17 @@ const void *bpfvm_object__btf_raw(const struct bpfvm_object *cobj, size_t *size)
 		*size = obj->btf_kernel_size;
 	return obj->btf_kernel;
 }
+
+int bpfvm_object__format_line_info(const struct bpfvm_object *obj, const struct bpf_line_info *li, char *buf,
+				   size_t size)
+{
+	const char *line = li ? bpfvm_object__btf_str(obj, li->line_off) : NULL;
+	const char *file = li ? bpfvm_object__btf_str(obj, li->file_name_off) : NULL;
+	if (!line || !file)
+		return -EINVAL;
+	while (*line == ' ' || *line == '\t')
+		line++;
+	const char *base = strrchr(file, '/');
+	/* mirrors verbose_linfo(): "; %s @ %s:%d", BPF_LINE_INFO_LINE_NUM is line_col >> 10 */
+	return snprintf(buf, size, "; %s @ %s:%u", line, base ? base + 1 : file, li->line_col >> 10);
+}

@@ -100,6 +100,10 @@ static void test_globals(void)
 	CHECK(pi.func_info_cnt == 3 && pi.func_info[0].insn_off == 0 && pi.line_info_cnt > 5,
 	      "globals: func_info for main + 2 subprograms, line_info moved along");
 	CHECK(!strcmp(bpfvm_object__license(obj), "GPL"), "globals: license");
+	char line[256] = "";
+	int n = pi.line_info_cnt ? bpfvm_object__format_line_info(obj, &pi.line_info[0], line, sizeof(line)) : -1;
+	CHECK(n > 0 && !strncmp(line, "; ", 2) && strstr(line, " @ globals_subprog.bpf.c:"),
+	      "globals: first line info formats as the kernel log's source line ('%s')", line);
 	bpfvm_object__close(obj);
 }
 
