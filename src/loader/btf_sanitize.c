@@ -107,11 +107,12 @@ int btf_sanitize_for_kernel(const struct btf *in, uint8_t **out_raw, size_t *out
 					vs[i].type = var_id;
 				int64_t sz = btf_type_size(b, vs[i].type);
 				vs[i].size = sz > 0 ? sz : 4;
-				off = (off + 7) & ~7u;
+				uint32_t align = vs[i].size >= 8 ? 8 : vs[i].size >= 4 ? 4 : vs[i].size >= 2 ? 2 : 1;
+				off = (off + align - 1) & ~(align - 1); /* the layout of kconfig.c's map */
 				vs[i].offset = off;
 				off += vs[i].size;
 			}
-			t->size = off;
+			t->size = (off + 7) & ~7u;
 			break;
 		}
 		}

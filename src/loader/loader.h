@@ -104,6 +104,10 @@ struct bpfvm_object {
 	struct btf *target_btf; /* CO-RE target, loaded on first need */
 	bool target_btf_tried;
 
+	int kconfig_map;        /* the .kconfig map's index, or -1 */
+	uint32_t *kconfig_offs; /* per .kconfig DATASEC entry: its offset in the map */
+	uint32_t kconfig_n;
+
 	struct loader_func *funcs;
 	size_t nfuncs;
 	struct loader_map *maps;
@@ -124,6 +128,10 @@ int btf_sanitize_for_kernel(const struct btf *in, uint8_t **out_raw, size_t *out
 /* maps_sec.c */
 int maps_collect(struct bpfvm_object *obj);
 int map_add(struct bpfvm_object *obj, struct loader_map **out);
+void internal_map_name(const struct bpfvm_object *obj, const char *real, char *out, size_t out_sz);
+/* kconfig.c */
+int kconfig_collect(struct bpfvm_object *obj);
+long kconfig_offset(const struct bpfvm_object *obj, const char *name);
 /* reloc.c */
 int progs_link(struct bpfvm_object *obj);
 int find_map_by_sec_off(const struct bpfvm_object *obj, int sec, size_t off);

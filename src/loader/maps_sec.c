@@ -429,7 +429,7 @@ static int collect_legacy_maps(struct bpfvm_object *obj)
 }
 
 /* libbpf's internal_map_name(): object-name prefix + section name, at most 15 characters, sanitized */
-static void internal_map_name(const struct bpfvm_object *obj, const char *real, char *out, size_t out_sz)
+void internal_map_name(const struct bpfvm_object *obj, const char *real, char *out, size_t out_sz)
 {
 	int sfx_len = strlen(real) > 7 ? (int)strlen(real) : 7;
 	if (sfx_len >= BPF_OBJ_NAME_LEN_K)
@@ -483,7 +483,8 @@ static int collect_data_maps(struct bpfvm_object *obj)
 int maps_collect(struct bpfvm_object *obj)
 {
 	int err;
-	if ((err = collect_btf_maps(obj)) || (err = collect_legacy_maps(obj)) || (err = collect_data_maps(obj)))
+	if ((err = collect_btf_maps(obj)) || (err = collect_legacy_maps(obj)) || (err = collect_data_maps(obj)) ||
+	    (obj->btf && (err = kconfig_collect(obj))))
 		return err;
 	return 0;
 }

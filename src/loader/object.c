@@ -45,6 +45,7 @@ static struct bpfvm_object *open_image(uint8_t *image, size_t size, const char *
 		return NULL;
 	}
 	obj->image = image;
+	obj->kconfig_map = -1;
 	obj->image_size = size;
 	obj->log = OPTS_GET(opts, bpfvm_object_open_opts, log, NULL);
 	const char *oname = OPTS_GET(opts, bpfvm_object_open_opts, object_name, NULL);
@@ -139,6 +140,7 @@ void bpfvm_object__close(struct bpfvm_object *obj)
 		free(obj->maps[i].slots);
 	}
 	free(obj->maps);
+	free(obj->kconfig_offs);
 	free(obj->funcs);
 	free(obj->syms);
 	free(obj->secs);

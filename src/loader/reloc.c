@@ -181,6 +181,13 @@ static int relocate_insn(struct link_ctx *lc, const struct loader_func *f, size_
 		       obj->name, secname, s->name, sec_insn, in->code);
 		return -EINVAL;
 	}
+	long kcfg = shndx == SHN_UNDEF && is_ldimm64(in) ? kconfig_offset(obj, s->name) : -1;
+	if (kcfg >= 0) { /* a __kconfig extern: a value in the .kconfig map */
+		in->src_reg = BPF_PSEUDO_MAP_VALUE;
+		in->imm = obj->kconfig_map + BPFVM_MAP_FD_BASE;
+		in[1].imm = kcfg;
+		return 0;
+	}
 	if (shndx == SHN_UNDEF)
 		return core_resolve_extern(obj, lc->prog->name, s->name, GELF_ST_BIND(s->sym.st_info) == STB_WEAK, in);
 	if (shndx >= obj->nsecs) {

@@ -44,6 +44,7 @@ static const struct prog_case prog_cases[] = {
 	{ "tests/loader/progs/multi_prog.bpf.o", "second", IN_PKT_V4, 1, 0 },
 	{ "tests/loader/progs/multi_prog.bpf.o", "third", IN_PKT_V4, 1, 0 },
 	{ "tests/loader/progs/deep_calls.bpf.o", "deep_calls", IN_PKT_V4, 1, 0 },
+	{ "tests/loader/progs/kconfig.bpf.o", "kconfig", IN_PKT_V4, 1, 0 },
 	{ "examples/packet_counter/packet_counter.bpf.o", "count_packets", IN_PKT_V4, 3, 0 },
 	{ "examples/histogram/histogram.bpf.o", "record_len", IN_PKT_V4, 2, 0 },
 	{ "examples/ringbuf_events/events.bpf.o", "emit_event", IN_PKT_V4, 2, 0 },
