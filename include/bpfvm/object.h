@@ -43,6 +43,10 @@ void bpfvm_object__close(struct bpfvm_object *obj); /* NULL-safe; frees programs
 const char *bpfvm_object__name(const struct bpfvm_object *obj);
 const char *bpfvm_object__license(const struct bpfvm_object *obj);
 
+/* Before load: whether the program named `name` is loaded (SEC("?...") programs are not by default), as libbpf's
+ * bpf_program__set_autoload(). Returns 0, -ENOENT (no such program) or -EBUSY (already loaded). */
+int bpfvm_object__set_autoload(struct bpfvm_object *obj, const char *name, bool autoload);
+
 /* Borrowed pointers, valid until close. Programs exist after a successful load; maps after load too. */
 struct bpfvm_prog *bpfvm_object__find_prog_by_name(const struct bpfvm_object *obj, const char *name);
 struct bpfvm_map *bpfvm_object__find_map_by_name(const struct bpfvm_object *obj, const char *name);

@@ -179,6 +179,18 @@ int bpfvm_object__load(struct bpfvm_object *obj)
 	return 0;
 }
 
+int bpfvm_object__set_autoload(struct bpfvm_object *obj, const char *name, bool autoload)
+{
+	for (size_t i = 0; obj && name && i < obj->nprogs; i++)
+		if (!strcmp(obj->progs[i].name, name)) {
+			if (obj->loaded)
+				return -EBUSY;
+			obj->progs[i].autoload = autoload;
+			return 0;
+		}
+	return -ENOENT;
+}
+
 const char *bpfvm_object__name(const struct bpfvm_object *obj) { return obj ? obj->name : NULL; }
 const char *bpfvm_object__license(const struct bpfvm_object *obj) { return obj ? obj->license : NULL; }
 
