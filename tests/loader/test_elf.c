@@ -145,9 +145,15 @@ static void test_sections(void)
 	      "multi: xdp type and attach type");
 	CHECK(prog_idx(obj, "not_autoloaded", &pi) >= 0 && !pi.autoload && !strcmp(pi.sec_name, "?socket"),
 	      "multi: SEC(\"?socket\") is not loaded automatically");
+	CHECK(!bpfvm_object__find_prog_by_name(obj, "first"), "multi: no runnable program before load");
 	CHECK(!bpfvm_object__set_autoload(obj, "not_autoloaded", true) && prog_idx(obj, "not_autoloaded", &pi) >= 0 &&
 		      pi.autoload && bpfvm_object__set_autoload(obj, "nope", true) == -ENOENT,
 	      "multi: set_autoload");
+	int lerr = bpfvm_object__load(obj);
+	struct bpfvm_prog *bp = bpfvm_object__find_prog_by_name(obj, "second");
+	CHECK(!lerr && bp && bpfvm_object__find_prog_by_name(obj, "not_autoloaded") &&
+		      bpfvm_object__set_autoload(obj, "first", false) == -EBUSY && bpfvm_object__load(obj) == -EINVAL,
+	      "multi: load makes every autoload program (load %d)", lerr);
 	bpfvm_object__close(obj);
 	obj = open_path("tests/loader/progs/cgroup_count.bpf.o", &log);
 	CHECK(obj && prog_idx(obj, "count_ingress", &pi) >= 0 && pi.prog_type == BPF_PROG_TYPE_CGROUP_SKB &&
