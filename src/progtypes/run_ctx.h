@@ -26,6 +26,9 @@ struct test_run_mem {
 	const uint8_t *pkt;   /* LD_ABS/LD_IND base (skb->data), or NULL */
 	size_t pkt_len;
 	uint64_t r1;          /* what the program gets in r1 */
+	uint8_t *frags;       /* XDP: packet bytes beyond one page, held in fragments the program does not see */
+	size_t frags_len;
+	uint8_t *out_buf;     /* data_out assembled from the linear part and the fragments (owned) */
 	bool pkt_writable;
 };
 

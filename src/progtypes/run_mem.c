@@ -1,5 +1,6 @@
 /* run_mem.c - memory for one test run: context and packet in one mapping below 4 GiB; the table of types */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -40,6 +41,9 @@ void test_run_mem_free(struct test_run_mem *m)
 	if (m->base)
 		munmap(m->base, m->size);
 	m->base = NULL;
+	free(m->frags);
+	free(m->out_buf);
+	m->frags = m->out_buf = NULL;
 }
 
 bool ctx_tail_zero(const void *ctx, size_t size, size_t known)

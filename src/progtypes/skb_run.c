@@ -81,7 +81,7 @@ static int skb_prepare(uint32_t type, struct test_run_mem *m, const struct bpfvm
 	if (o->ctx_in) {
 		if (!ctx_tail_zero(o->ctx_in, o->ctx_size_in, sizeof(in))) {
 			bpfvm_logf(log, "test run: ctx_in is larger than struct __sk_buff and its tail is not zero");
-			return -EINVAL;
+			return -E2BIG; /* bpf_check_uarg_tail_zero() */
 		}
 		memcpy(&in, o->ctx_in, o->ctx_size_in < sizeof(in) ? o->ctx_size_in : sizeof(in));
 		if (!ctx_fields_ok(&in)) {

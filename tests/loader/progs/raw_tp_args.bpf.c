@@ -2,13 +2,10 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
-__u64 seen;
-
 SEC("raw_tp/sys_enter")
 int raw_tp_args(struct bpf_raw_tracepoint_args *ctx)
 {
-	seen = ctx->args[0] + ctx->args[1] * 2;
-	return 0;
+	return ctx->args[0] + ctx->args[1] * 2;
 }
 
 char LICENSE[] SEC("license") = "GPL";
