@@ -15,7 +15,6 @@
 #define LOOPBACK_IFINDEX 1
 #define ETH_P_802_3_MIN 0x0600
 #define PACKET_HOST 0
-#define PACKET_BROADCAST 1
 #define PACKET_MULTICAST 2
 #define PACKET_OTHERHOST 3
 
@@ -51,14 +50,17 @@ static bool ctx_fields_ok(const struct __sk_buff *c)
 	return true;
 }
 
-/* eth_type_trans() on the loopback device (address 00:00:00:00:00:00) */
+/*
+ * eth_type_trans() on the loopback device: its address and its "broadcast" address are both 00:00:00:00:00:00, so
+ * ff:ff:ff:ff:ff:ff is PACKET_MULTICAST there, like any group address (checked against the live kernel)
+ */
 static void eth_type_trans(const uint8_t *eth, size_t len, uint32_t *protocol, uint32_t *pkt_type)
 {
-	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }, zero[6] = { 0 };
-	if (eth[0] & 1)
-		*pkt_type = memcmp(eth, bcast, 6) ? PACKET_MULTICAST : PACKET_BROADCAST;
+	static const uint8_t zero[6] = { 0 };
+	if (!memcmp(eth, zero, 6))
+		*pkt_type = PACKET_HOST;
 	else
-		*pkt_type = memcmp(eth, zero, 6) ? PACKET_OTHERHOST : PACKET_HOST;
+		*pkt_type = eth[0] & 1 ? PACKET_MULTICAST : PACKET_OTHERHOST;
 	uint16_t proto_be;
 	memcpy(&proto_be, eth + 12, 2);
 	if (((eth[12] << 8) | eth[13]) >= ETH_P_802_3_MIN)

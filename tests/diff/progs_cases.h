@@ -4,7 +4,14 @@
 
 #include <stdint.h>
 
-enum case_input { IN_PKT_V4, IN_PKT_SHORT, IN_SYSCALL, IN_RAW_TP };
+enum case_input {
+	IN_PKT_V4, IN_PKT_SHORT, IN_SYSCALL, IN_RAW_TP,
+	IN_PKT_V6,    /* Ethernet + IPv6 + UDP */
+	IN_PKT_BCAST, /* IPv4 to ff:ff:ff:ff:ff:ff */
+	IN_PKT_MCAST, /* IPv4 to 01:00:5e:00:00:01 */
+	IN_PKT_OTHER, /* IPv4 to another host's MAC */
+	IN_PKT_8023,  /* 802.3 length field instead of an EtherType */
+};
 
 struct prog_case {
 	const char *obj;   /* under $BUILD/bpf/ */
@@ -45,6 +52,17 @@ static const struct prog_case prog_cases[] = {
 	{ "tests/loader/progs/multi_prog.bpf.o", "third", IN_PKT_V4, 1, 0 },
 	{ "tests/loader/progs/deep_calls.bpf.o", "deep_calls", IN_PKT_V4, 1, 0 },
 	{ "tests/loader/progs/kconfig.bpf.o", "kconfig", IN_PKT_V4, 1, 0 },
+	{ "tests/loader/progs/skb_fields.bpf.o", "fields_tc", IN_PKT_V4, 1, 0 },
+	{ "tests/loader/progs/skb_fields.bpf.o", "fields_tc", IN_PKT_V6, 1, 0 },
+	{ "tests/loader/progs/skb_fields.bpf.o", "fields_tc", IN_PKT_BCAST, 1, 0 },
+	{ "tests/loader/progs/skb_fields.bpf.o", "fields_tc", IN_PKT_MCAST, 1, 0 },
+	{ "tests/loader/progs/skb_fields.bpf.o", "fields_tc", IN_PKT_OTHER, 1, 0 },
+	{ "tests/loader/progs/skb_fields.bpf.o", "fields_tc", IN_PKT_8023, 1, 0 },
+	{ "tests/loader/progs/skb_fields.bpf.o", "fields_socket", IN_PKT_V4, 1, 0 },
+	{ "tests/loader/progs/skb_fields.bpf.o", "fields_socket", IN_PKT_V6, 1, 0 },
+	{ "tests/loader/progs/skb_fields.bpf.o", "fields_socket", IN_PKT_OTHER, 1, 0 },
+	{ "tests/loader/progs/skb_fields.bpf.o", "fields_cgroup", IN_PKT_V4, 1, 0 },
+	{ "tests/loader/progs/skb_fields.bpf.o", "fields_cgroup", IN_PKT_V6, 1, 0 },
 	{ "examples/packet_counter/packet_counter.bpf.o", "count_packets", IN_PKT_V4, 3, 0 },
 	{ "examples/histogram/histogram.bpf.o", "record_len", IN_PKT_V4, 2, 0 },
 	{ "examples/ringbuf_events/events.bpf.o", "emit_event", IN_PKT_V4, 2, 0 },
@@ -65,10 +83,30 @@ static inline int make_input(enum case_input in, uint8_t *buf, size_t cap)
 			buf[i] = i < 14 ? hdr[i] : 0x45;
 		return 20;
 	}
-	if (in == IN_PKT_V4) {
+	if (in == IN_PKT_V4 || in == IN_PKT_BCAST || in == IN_PKT_MCAST || in == IN_PKT_OTHER || in == IN_PKT_8023) {
+		static const uint8_t macs[][6] = { { 0 }, { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+						   { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 }, { 0x02, 0, 0, 0, 0, 0x42 } };
 		for (size_t i = 0; i < 74 && i < cap; i++)
 			buf[i] = i < 42 ? hdr[i] : (uint8_t)(i * 7 + 3);
+		int m = in == IN_PKT_BCAST ? 1 : in == IN_PKT_MCAST ? 2 : in == IN_PKT_OTHER ? 3 : 0;
+		__builtin_memcpy(buf, macs[m], 6);
+		if (in == IN_PKT_8023) { /* length 60, then an LLC header */
+			buf[12] = 0;
+			buf[13] = 60;
+		}
 		return 74;
+	}
+	if (in == IN_PKT_V6) { /* 14 + 40 + 8 + 32 = 94 bytes, 2001:db8::1 -> 2001:db8::2 */
+		for (size_t i = 0; i < 94 && i < cap; i++)
+			buf[i] = i < 14 ? 0 : (uint8_t)(i * 5 + 1);
+		static const uint8_t ip6[8] = { 0x60, 0, 0, 0, 0, 40, 17, 64 };
+		__builtin_memcpy(buf + 12, "\x86\xdd", 2);
+		__builtin_memcpy(buf + 14, ip6, 8);
+		static const uint8_t a[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+		__builtin_memcpy(buf + 22, a, 16);
+		__builtin_memcpy(buf + 38, a, 16);
+		buf[53] = 2;
+		return 94;
 	}
 	if (in == IN_SYSCALL) { /* struct args { u32 a, b; u64 out; char num[8]; } */
 		uint32_t ab[2] = { 6, 7 };
