@@ -5,6 +5,7 @@
 
 #include "bpfvm/bpfvm.h"
 #include "cli/cli.h"
+#include "cli/prog_obj.h"
 
 static int do_help(struct cli_ctx *ctx, int argc, char **argv);
 
@@ -22,6 +23,7 @@ static int do_version(struct cli_ctx *ctx, int argc, char **argv)
 
 static const struct cmd objects[] = {
 	{ "version", do_version },
+	{ "prog", do_prog_obj },
 	{ "help", do_help },
 	{ 0 },
 };
@@ -31,7 +33,7 @@ static int do_help(struct cli_ctx *ctx, int argc, char **argv)
 	fprintf(stderr,
 		"Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n"
 		"       %s version\n"
-		"       OBJECT := { version }\n"
+		"       OBJECT := { version | prog }\n"
 		"       OPTIONS := { -j|--json [-p|--pretty] }\n"
 		"Run `%s OBJECT help` for an object's commands.\n",
 		ctx->argv0, ctx->argv0, ctx->argv0);

@@ -285,8 +285,9 @@ void elf_default_name(struct bpfvm_object *obj, const char *path)
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
 	snprintf(obj->name, sizeof(obj->name), "%s", base);
-	char *dot = strchr(obj->name, '.'); /* libbpf cuts the object name at the first dot */
-	if (dot && dot != obj->name)
+	snprintf(obj->obj_name, sizeof(obj->obj_name), "%s", base);
+	char *dot = strchr(obj->obj_name, '.'); /* libbpf cuts the object name at the first dot */
+	if (dot && dot != obj->obj_name)
 		*dot = '\0';
 }
 
@@ -354,8 +355,11 @@ int elf_collect(struct bpfvm_object *obj)
 			pr_err(obj, "%s: more than one .BTF section", obj->name);
 			return -EINVAL;
 		}
-		if (sec->kind == SEC_BTF && (err = btf_parse(sec->data, sec->size, &obj->btf, obj->log)))
+		struct bpfvm_log local = { 0 }; /* the parser's reason, reported once with the object's name */
+		if (sec->kind == SEC_BTF && (err = btf_parse(sec->data, sec->size, &obj->btf, &local))) {
+			pr_err(obj, "%s: %s", obj->name, local.last_error);
 			return err;
+		}
 	}
 	if (obj->btf && (err = btf_fixup_datasec(obj)))
 		return err;
@@ -365,9 +369,12 @@ int elf_collect(struct bpfvm_object *obj)
 			pr_err(obj, "%s: more than one .BTF.ext section", obj->name);
 			return -EINVAL;
 		}
+		struct bpfvm_log local = { 0 };
 		if (sec->kind == SEC_BTF_EXT && obj->btf &&
-		    (err = btf_ext_parse(sec->data, sec->size, obj->btf, &obj->btf_ext, obj->log)))
+		    (err = btf_ext_parse(sec->data, sec->size, obj->btf, &obj->btf_ext, &local))) {
+			pr_err(obj, "%s: %s", obj->name, local.last_error[0] ? local.last_error : ".BTF.ext: out of memory");
 			return err;
+		}
 	}
 	return collect_funcs(obj);
 }

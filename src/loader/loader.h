@@ -81,7 +81,8 @@ struct loader_prog {
 };
 
 struct bpfvm_object {
-	char name[LOADER_NAME_LEN];
+	char name[LOADER_NAME_LEN];     /* in messages: the file's base name ("prog.bpf.o") */
+	char obj_name[LOADER_NAME_LEN]; /* libbpf's object name ("prog"): bpfvm_object__name, global data map names */
 	char license[128];
 	uint32_t kern_version;
 	struct bpfvm_log *log;

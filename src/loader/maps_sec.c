@@ -437,10 +437,10 @@ void internal_map_name(const struct bpfvm_object *obj, const char *real, char *o
 	int pfx_len = 0;
 	if (!strchr(real + 1, '.')) {
 		pfx_len = BPF_OBJ_NAME_LEN_K - sfx_len - 1;
-		if ((size_t)pfx_len > strlen(obj->name))
-			pfx_len = strlen(obj->name);
+		if ((size_t)pfx_len > strlen(obj->obj_name))
+			pfx_len = strlen(obj->obj_name);
 	}
-	snprintf(out, out_sz < BPF_OBJ_NAME_LEN_K ? out_sz : BPF_OBJ_NAME_LEN_K, "%.*s%.*s", pfx_len, obj->name,
+	snprintf(out, out_sz < BPF_OBJ_NAME_LEN_K ? out_sz : BPF_OBJ_NAME_LEN_K, "%.*s%.*s", pfx_len, obj->obj_name,
 		 sfx_len, real);
 	for (char *p = out; *p; p++)
 		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '.')

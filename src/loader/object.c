@@ -49,10 +49,12 @@ static struct bpfvm_object *open_image(uint8_t *image, size_t size, const char *
 	obj->image_size = size;
 	obj->log = OPTS_GET(opts, bpfvm_object_open_opts, log, NULL);
 	const char *oname = OPTS_GET(opts, bpfvm_object_open_opts, object_name, NULL);
-	if (oname)
+	if (oname) {
 		snprintf(obj->name, sizeof(obj->name), "%s", oname);
-	else
+		snprintf(obj->obj_name, sizeof(obj->obj_name), "%s", oname);
+	} else {
 		elf_default_name(obj, name_hint);
+	}
 	const char *btf_path = OPTS_GET(opts, bpfvm_object_open_opts, btf_custom_path, NULL);
 	if (btf_path && !(obj->btf_custom_path = strdup(btf_path))) {
 		err = -ENOMEM;
@@ -191,7 +193,7 @@ int bpfvm_object__set_autoload(struct bpfvm_object *obj, const char *name, bool 
 	return -ENOENT;
 }
 
-const char *bpfvm_object__name(const struct bpfvm_object *obj) { return obj ? obj->name : NULL; }
+const char *bpfvm_object__name(const struct bpfvm_object *obj) { return obj ? obj->obj_name : NULL; }
 const char *bpfvm_object__license(const struct bpfvm_object *obj) { return obj ? obj->license : NULL; }
 
 struct bpfvm_prog *bpfvm_object__find_prog_by_name(const struct bpfvm_object *obj, const char *name)
