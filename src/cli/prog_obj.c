@@ -6,6 +6,7 @@
 
 #include "bpfvm/object.h"
 #include "cli/prog_obj.h"
+#include "cli/btf_json.h"
 #include "loader/sec_def.h"
 #include "progtypes/verdict.h"
 
@@ -287,6 +288,11 @@ int prog_show_object(struct cli_ctx *ctx, int argc, char **argv)
 			       pi.insn_cnt, pi.autoload ? "" : " (not autoloaded)");
 		}
 	}
+	struct btf *btf_types = NULL; /* for the initial values of global data, formatted by their BTF */
+	size_t btf_size;
+	const void *btf_raw = bpfvm_object__btf_raw(obj, &btf_size);
+	if (ctx->json && btf_raw)
+		btf_parse(btf_raw, btf_size, &btf_types, NULL);
 	if (ctx->json) {
 		jsonw_end_array(ctx->jw);
 		jsonw_name(ctx->jw, "maps");
@@ -305,6 +311,11 @@ int prog_show_object(struct cli_ctx *ctx, int argc, char **argv)
 			jsonw_uint_field(ctx->jw, "value", mi.value_size);
 			jsonw_uint_field(ctx->jw, "max_entries", mi.max_entries);
 			jsonw_uint_field(ctx->jw, "flags", mi.map_flags);
+			if (mi.init_data) {
+				jsonw_name(ctx->jw, "initial");
+				if (btf_json_value(ctx->jw, btf_types, mi.btf_value_type_id, mi.init_data, mi.value_size))
+					json_hex_bytes(ctx->jw, mi.init_data, mi.value_size);
+			}
 			jsonw_end_object(ctx->jw);
 		} else {
 			printf("map  %-24s %-14s key %uB value %uB max_entries %u flags 0x%x\n", mi.name, tn, mi.key_size,
@@ -315,6 +326,7 @@ int prog_show_object(struct cli_ctx *ctx, int argc, char **argv)
 		jsonw_end_array(ctx->jw);
 		jsonw_end_object(ctx->jw);
 	}
+	btf_free(btf_types);
 	bpfvm_object__close(obj);
 	return EXIT_OK;
 }

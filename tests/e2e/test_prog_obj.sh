@@ -46,6 +46,17 @@ else
 	fail "prog show -j: $out"
 fi
 
+out=$("$BPFVM" -j prog show "$BUILD/bpf/examples/globals_subprogs/globals.bpf.o")
+if python3 -c '
+import json, sys
+d = json.loads(sys.argv[1]); m = {x["name"]: x for x in d["maps"]}
+assert m["globals.rodata"]["initial"] == {"small_limit": 64, "large_limit": 1024}
+assert m["globals.data"]["initial"]["names"] == ["small", "medium", "large"]' "$out"; then
+	pass "prog show -j: global data formatted by its BTF"
+else
+	fail "prog show -j BTF values: $out"
+fi
+
 expect_bad "missing file" "nonexistent.o" "$BPFVM" prog run "$tmp/nonexistent.o"
 head -c 200 "$OBJS/maps_btf.bpf.o" >"$tmp/trunc.o"
 expect_bad "truncated ELF" "trunc.o" "$BPFVM" prog show "$tmp/trunc.o"
