@@ -8,6 +8,7 @@
 #include "loader/sec_def.h"
 
 #define PROG_MAX_INSNS (1u << 20)
+#define PROG_MAX_FUNCS 1024 /* the kernel allows 256 (BPF_MAX_SUBPROGS) */
 
 struct relo {
 	size_t insn;   /* instruction index inside the section */
@@ -83,6 +84,13 @@ static int check_relos(struct bpfvm_object *obj)
 	return 0;
 }
 
+static int add_ext_info(struct link_ctx *lc, const struct loader_func *f, size_t fbase);
+static int relocate_placed(struct link_ctx *lc, size_t k);
+
+/*
+ * Append function fidx to the program (once), then relocate it at once, depth first, as libbpf's
+ * bpf_object__reloc_code() does: the order of subprograms in the program is libbpf's.
+ */
 static int place_func(struct link_ctx *lc, size_t fidx, size_t *base_out)
 {
 	for (size_t i = 0; i < lc->nplaced; i++)
@@ -91,6 +99,11 @@ static int place_func(struct link_ctx *lc, size_t fidx, size_t *base_out)
 			return 0;
 		}
 	const struct loader_func *f = &lc->obj->funcs[fidx];
+	if (lc->nplaced >= PROG_MAX_FUNCS) { /* also bounds the depth of this recursion */
+		pr_err(lc->obj, "%s: program '%s': more than %d subprograms", lc->obj->name, lc->prog->name,
+		       PROG_MAX_FUNCS);
+		return -E2BIG;
+	}
 	if (lc->cnt + f->cnt > PROG_MAX_INSNS) {
 		pr_err(lc->obj, "%s: program '%s': too many instructions", lc->obj->name, lc->prog->name);
 		return -E2BIG;
@@ -112,11 +125,17 @@ static int place_func(struct link_ctx *lc, size_t fidx, size_t *base_out)
 		return -ENOMEM;
 	lc->base = nb;
 	memcpy(lc->out + lc->cnt, lc->obj->secs[f->sec].data + f->off * 8, f->cnt * 8);
-	lc->placed[lc->nplaced] = fidx;
-	lc->base[lc->nplaced++] = lc->cnt;
+	size_t k = lc->nplaced++;
+	lc->placed[k] = fidx;
+	lc->base[k] = lc->cnt;
 	*base_out = lc->cnt;
 	lc->cnt += f->cnt;
-	return 0;
+	int err = core_relocate_func(lc->obj, f, lc->out + lc->base[k]);
+	if (!err)
+		err = add_ext_info(lc, f, lc->base[k]);
+	if (!err)
+		err = relocate_placed(lc, k);
+	return err;
 }
 
 static bool is_ldimm64(const struct bpf_insn *in) { return in->code == (BPF_LD | BPF_IMM | BPF_DW); }
@@ -295,25 +314,24 @@ static int add_ext_info(struct link_ctx *lc, const struct loader_func *f, size_t
 	return 0;
 }
 
+static int relocate_placed(struct link_ctx *lc, size_t k)
+{
+	const struct loader_func *f = &lc->obj->funcs[lc->placed[k]];
+	size_t fbase = lc->base[k];
+	int err = 0;
+	for (size_t j = 0; !err && j < f->cnt; j++) {
+		err = relocate_insn(lc, f, fbase, j);
+		if (!err && is_ldimm64(&lc->out[fbase + j]))
+			j++;
+	}
+	return err;
+}
+
 static int link_prog(struct bpfvm_object *obj, struct loader_prog *p)
 {
 	struct link_ctx lc = { .obj = obj, .prog = p };
 	size_t base;
 	int err = place_func(&lc, p->func_idx, &base);
-	/* placed[] grows while we walk it: every appended subprogram is relocated in turn */
-	for (size_t k = 0; !err && k < lc.nplaced; k++) {
-		const struct loader_func *f = &obj->funcs[lc.placed[k]];
-		size_t fbase = lc.base[k];
-		for (size_t j = 0; !err && j < f->cnt; j++) {
-			err = relocate_insn(&lc, f, fbase, j);
-			if (!err && is_ldimm64(&lc.out[fbase + j]))
-				j++;
-		}
-		if (!err)
-			err = core_relocate_func(obj, f, lc.out + fbase);
-		if (!err)
-			err = add_ext_info(&lc, f, fbase);
-	}
 	free(lc.placed);
 	free(lc.base);
 	if (err) {
