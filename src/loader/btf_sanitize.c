@@ -59,6 +59,12 @@ static uint8_t *copy_with_var(const struct btf *btf, uint32_t int_id, uint32_t n
 	return out;
 }
 
+static int cmp_secinfo(const void *a, const void *b)
+{
+	const struct btf_var_secinfo *x = a, *y = b;
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
 int btf_sanitize_for_kernel(const struct btf *in, uint8_t **out_raw, size_t *out_size, struct bpfvm_log *log)
 {
 	uint32_t int_id = find_int(in), var_id = 0, name_off = 0;
@@ -97,9 +103,23 @@ int btf_sanitize_for_kernel(const struct btf *in, uint8_t **out_raw, size_t *out
 		}
 		case BTF_KIND_DATASEC: {
 			const char *name = btf_str(b, t->name_off);
-			if (strcmp(name, ".ksyms") && strcmp(name, ".kconfig"))
-				break;
 			struct btf_var_secinfo *vs = (struct btf_var_secinfo *)(t + 1);
+			if (!strcmp(name, ".kconfig")) { /* the .kconfig map's layout (kconfig.c) */
+				uint32_t *offs = calloc(btf_vlen(t) + 1, sizeof(*offs));
+				int64_t sz = offs ? kconfig_layout(b, t, offs) : -ENOMEM;
+				for (uint32_t i = 0; sz >= 0 && i < btf_vlen(t); i++) {
+					vs[i].offset = offs[i];
+					vs[i].size = btf_type_size(b, vs[i].type);
+				}
+				if (sz >= 0)
+					t->size = sz;
+				free(offs);
+				/* the kernel wants the variables in ascending offsets */
+				qsort(vs, btf_vlen(t), sizeof(*vs), cmp_secinfo);
+				break;
+			}
+			if (strcmp(name, ".ksyms"))
+				break;
 			uint32_t off = 0;
 			for (uint32_t i = 0; i < btf_vlen(t); i++) {
 				const struct btf_type *vt = btf_type_by_id(b, vs[i].type);
@@ -108,11 +128,11 @@ int btf_sanitize_for_kernel(const struct btf *in, uint8_t **out_raw, size_t *out
 				int64_t sz = btf_type_size(b, vs[i].type);
 				vs[i].size = sz > 0 ? sz : 4;
 				uint32_t align = vs[i].size >= 8 ? 8 : vs[i].size >= 4 ? 4 : vs[i].size >= 2 ? 2 : 1;
-				off = (off + align - 1) & ~(align - 1); /* the layout of kconfig.c's map */
+				off = (off + align - 1) & ~(align - 1);
 				vs[i].offset = off;
 				off += vs[i].size;
 			}
-			t->size = (off + 7) & ~7u;
+			t->size = off;
 			break;
 		}
 		}

@@ -117,6 +117,80 @@ static int kcfg_value(const char *name, const struct btf *btf, uint32_t type, ui
 	return 0;
 }
 
+/* btf__align_of(): what a variable of this type must be aligned to */
+static uint32_t btf_align_of(const struct btf *btf, uint32_t id, int depth)
+{
+	const struct btf_type *t = btf_type_by_id(btf, btf_skip_mods(btf, id));
+	if (!t || depth > 16)
+		return 1;
+	switch (btf_kind(t)) {
+	case BTF_KIND_INT: case BTF_KIND_ENUM: case BTF_KIND_ENUM64: case BTF_KIND_FLOAT:
+		return t->size >= 8 ? 8 : t->size ? t->size : 1;
+	case BTF_KIND_PTR:
+		return 8;
+	case BTF_KIND_ARRAY:
+		return btf_align_of(btf, ((const struct btf_array *)btf_members_raw(t))->type, depth + 1);
+	case BTF_KIND_STRUCT: case BTF_KIND_UNION: {
+		uint32_t a = 1;
+		for (uint32_t i = 0; i < btf_vlen(t); i++) {
+			uint32_t m = btf_align_of(btf, btf_members(t)[i].type, depth + 1);
+			a = m > a ? m : a;
+		}
+		return a;
+	}
+	}
+	return 1;
+}
+
+struct kcfg_ent {
+	uint32_t idx, align, size;
+	const char *name;
+};
+
+/* libbpf's cmp_externs() for kconfig: alignment descending, then size ascending, then name */
+static int cmp_kcfg(const void *a, const void *b)
+{
+	const struct kcfg_ent *x = a, *y = b;
+	if (x->align != y->align)
+		return x->align > y->align ? -1 : 1;
+	if (x->size != y->size)
+		return x->size < y->size ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/*
+ * Offsets of the .kconfig DATASEC's variables in libbpf's layout (sorted as above, each aligned); returns the
+ * total size, or -EINVAL for a variable without a usable type. offs[] has one entry per DATASEC entry.
+ */
+int64_t kconfig_layout(const struct btf *btf, const struct btf_type *ds, uint32_t *offs)
+{
+	const struct btf_var_secinfo *vs = btf_members_raw(ds);
+	uint32_t n = btf_vlen(ds);
+	struct kcfg_ent *e = calloc(n ? n : 1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct btf_type *var = btf_type_by_id(btf, vs[i].type);
+		int64_t sz = var && btf_kind(var) == BTF_KIND_VAR ? btf_type_size(btf, var->type) : -1;
+		if (btf_kind(var ? var : ds) == BTF_KIND_FUNC) /* a kfunc declared in the wrong section */
+			sz = -1;
+		if (sz <= 0 || sz > 4096) {
+			free(e);
+			return -EINVAL;
+		}
+		e[i] = (struct kcfg_ent){ i, btf_align_of(btf, var->type, 0), sz, btf_type_name(btf, var) };
+	}
+	qsort(e, n, sizeof(*e), cmp_kcfg);
+	uint32_t off = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		off = (off + e[i].align - 1) & ~(e[i].align - 1);
+		offs[e[i].idx] = off;
+		off += e[i].size;
+	}
+	free(e);
+	return off;
+}
+
 int kconfig_collect(struct bpfvm_object *obj)
 {
 	uint32_t ds_id = btf_find_by_name_kind(obj->btf, ".kconfig", BTF_KIND_DATASEC);
@@ -124,22 +198,15 @@ int kconfig_collect(struct bpfvm_object *obj)
 	if (!ds || !btf_vlen(ds))
 		return 0;
 	const struct btf_var_secinfo *vs = btf_members_raw(ds);
-	uint32_t n = btf_vlen(ds), size = 0;
+	uint32_t n = btf_vlen(ds);
 	uint32_t *offs = calloc(n, sizeof(*offs));
 	if (!offs)
 		return -ENOMEM;
-	for (uint32_t i = 0; i < n; i++) {
-		const struct btf_type *var = btf_type_by_id(obj->btf, vs[i].type);
-		int64_t sz = var && btf_kind(var) == BTF_KIND_VAR ? btf_type_size(obj->btf, var->type) : -1;
-		if (sz <= 0 || sz > 4096) {
-			pr_err(obj, "%s: .kconfig: extern #%u has no usable type", obj->name, i);
-			free(offs);
-			return -EINVAL;
-		}
-		uint32_t align = sz >= 8 ? 8 : sz >= 4 ? 4 : sz >= 2 ? 2 : 1;
-		size = (size + align - 1) & ~(align - 1);
-		offs[i] = size;
-		size += sz;
+	int64_t size = kconfig_layout(obj->btf, ds, offs);
+	if (size < 0) {
+		pr_err(obj, "%s: .kconfig: an extern has no usable type", obj->name);
+		free(offs);
+		return size == -ENOMEM ? -ENOMEM : -EINVAL;
 	}
 	struct loader_map *m;
 	int err = map_add(obj, &m);
@@ -152,7 +219,7 @@ int kconfig_collect(struct bpfvm_object *obj)
 	internal_map_name(obj, ".kconfig", m->name, sizeof(m->name));
 	m->type = BPF_MAP_TYPE_ARRAY;
 	m->key_size = 4;
-	m->value_size = size ? (size + 7) & ~7u : 8;
+	m->value_size = size ? size : 1;
 	m->max_entries = 1;
 	m->map_flags = F_RDONLY_PROG | F_MMAPABLE;
 	m->btf_value_type_id = ds_id;

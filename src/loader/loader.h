@@ -132,6 +132,7 @@ int map_add(struct bpfvm_object *obj, struct loader_map **out);
 void internal_map_name(const struct bpfvm_object *obj, const char *real, char *out, size_t out_sz);
 /* kconfig.c */
 int kconfig_collect(struct bpfvm_object *obj);
+int64_t kconfig_layout(const struct btf *btf, const struct btf_type *ds, uint32_t *offs);
 long kconfig_offset(const struct bpfvm_object *obj, const char *name);
 /* reloc.c */
 int progs_link(struct bpfvm_object *obj);
