@@ -168,7 +168,13 @@ static int walk_spec(const struct btf *lb, uint32_t lroot, const struct btf *tb,
 			loff += btf_member_bit_offset(lt, m);
 			lbits = btf_member_bitfield_size(lt, m);
 			lid = m->type;
-			if (!name[0]) { /* anonymous member: the target must have the same shape */
+			if (!name[0] && i + 1 < n) {
+				/* an anonymous member on the way: as libbpf, only named members are matched; the
+				 * target stays at the enclosing struct and find_member() searches its anonymous
+				 * members for the next name, wherever they are */
+				continue;
+			}
+			if (!name[0]) { /* the access ends at an anonymous member: the target must have the same shape */
 				if (btf_kind(tt) != btf_kind(lt) || spec[i] >= btf_vlen(tt))
 					return -ENOENT;
 				const struct btf_member *tm = &btf_members(tt)[spec[i]];
