@@ -97,6 +97,47 @@ bad_ref:
 	return -EINVAL;
 }
 
+size_t btf_essential_len(const char *name)
+{
+	const char *p = strstr(name, "___");
+	return p ? (size_t)(p - name) : strlen(name);
+}
+
+static uint32_t hash_str(const char *s, size_t len, int kind)
+{
+	uint32_t h = 2166136261u ^ (uint32_t)kind;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (uint8_t)s[i]) * 16777619u;
+	return h;
+}
+
+static int build_indexes(struct btf *btf)
+{
+	uint32_t size = 64;
+	while (size < 2 * btf->nr_types)
+		size <<= 1;
+	btf->idx_name = calloc(size, sizeof(uint32_t));
+	btf->idx_ess = calloc(size, sizeof(uint32_t));
+	if (!btf->idx_name || !btf->idx_ess)
+		return -ENOMEM;
+	btf->idx_mask = size - 1;
+	for (uint32_t id = 1; id < btf->nr_types; id++) {
+		const struct btf_type *t = btf->types[id];
+		const char *name = btf_str(btf, t->name_off);
+		if (!name[0])
+			continue;
+		uint32_t h = hash_str(name, strlen(name), btf_kind(t)) & btf->idx_mask;
+		while (btf->idx_name[h])
+			h = (h + 1) & btf->idx_mask;
+		btf->idx_name[h] = id;
+		h = hash_str(name, btf_essential_len(name), btf_kind(t)) & btf->idx_mask;
+		while (btf->idx_ess[h])
+			h = (h + 1) & btf->idx_mask;
+		btf->idx_ess[h] = id;
+	}
+	return 0;
+}
+
 int btf_parse(const void *data, size_t size, struct btf **out, struct bpfvm_log *log)
 {
 	struct btf_header hdr;
@@ -169,6 +210,8 @@ int btf_parse(const void *data, size_t size, struct btf **out, struct bpfvm_log 
 	for (uint32_t id = 1; id < n; id++)
 		if ((err = check_type(btf, id, btf->types[id], log)))
 			goto fail;
+	if (build_indexes(btf))
+		goto nomem;
 	*out = btf;
 	return 0;
 nomem:
@@ -184,6 +227,8 @@ void btf_free(struct btf *btf)
 	if (!btf)
 		return;
 	free(btf->types);
+	free(btf->idx_name);
+	free(btf->idx_ess);
 	free(btf->raw);
 	free(btf);
 }
@@ -257,10 +302,30 @@ int64_t btf_type_size(const struct btf *btf, uint32_t id)
 
 uint32_t btf_find_by_name_kind(const struct btf *btf, const char *name, int kind)
 {
-	for (uint32_t id = 1; btf && id < btf->nr_types; id++) {
-		const struct btf_type *t = btf->types[id];
+	if (!btf || !btf->idx_name || !name[0])
+		return 0;
+	size_t len = strlen(name);
+	for (uint32_t h = hash_str(name, len, kind) & btf->idx_mask; btf->idx_name[h]; h = (h + 1) & btf->idx_mask) {
+		const struct btf_type *t = btf->types[btf->idx_name[h]];
 		if (btf_kind(t) == kind && !strcmp(btf_str(btf, t->name_off), name))
-			return id;
+			return btf->idx_name[h];
+	}
+	return 0;
+}
+
+uint32_t btf_next_by_essential(const struct btf *btf, const char *ess, size_t len, int kind, uint32_t *pos)
+{
+	if (!btf || !btf->idx_ess || !len)
+		return 0;
+	/* *pos is 0 before the first call, then 1 + the slot of the last match */
+	uint32_t h = *pos ? *pos & btf->idx_mask : hash_str(ess, len, kind) & btf->idx_mask;
+	for (; btf->idx_ess[h]; h = (h + 1) & btf->idx_mask) {
+		const struct btf_type *t = btf->types[btf->idx_ess[h]];
+		const char *name = btf_str(btf, t->name_off);
+		if (btf_kind(t) == kind && btf_essential_len(name) == len && !strncmp(name, ess, len)) {
+			*pos = h + 1; /* never 0; (mask + 1) & mask wraps to slot 0 */
+			return btf->idx_ess[h];
+		}
 	}
 	return 0;
 }

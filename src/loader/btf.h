@@ -37,6 +37,10 @@ struct btf {
 	uint32_t str_len;
 	uint32_t nr_types;      /* ids 1..nr_types-1 are valid; 0 is void */
 	const struct btf_type **types; /* [id] */
+	/* hash indexes built at parse time (open addressing, ids in id order along each probe sequence): by full
+	 * name, and by CO-RE essential name (the name up to a "___flavor" suffix); 0 marks an empty slot */
+	uint32_t *idx_name, *idx_ess;
+	uint32_t idx_mask;
 };
 
 int btf_parse(const void *data, size_t size, struct btf **out, struct bpfvm_log *log);
@@ -55,8 +59,13 @@ const char *btf_type_name(const struct btf *btf, const struct btf_type *t);
 uint32_t btf_skip_mods(const struct btf *btf, uint32_t id);
 /* the size in bytes of the type (arrays multiplied out), -EINVAL for void/func/unsized, -ELOOP on a cycle */
 int64_t btf_type_size(const struct btf *btf, uint32_t id);
-/* first type with this name and kind, or 0 */
+/* first type with this name and kind, or 0 (hashed: no linear scans of a 150k-type vmlinux BTF) */
 uint32_t btf_find_by_name_kind(const struct btf *btf, const char *name, int kind);
+/* the length of a name's CO-RE essential part: "task_struct___old" -> 11 */
+size_t btf_essential_len(const char *name);
+/* Iterate the types of this kind whose essential name is ess[0..len): start with *pos = 0; returns the next
+ * type id in id order, or 0 at the end. */
+uint32_t btf_next_by_essential(const struct btf *btf, const char *ess, size_t len, int kind, uint32_t *pos);
 /* members of a struct/union, params of a func_proto, entries of enum/datasec: pointer to the first */
 static inline const void *btf_members_raw(const struct btf_type *t) { return t + 1; }
 static inline const struct btf_member *btf_members(const struct btf_type *t)

@@ -81,16 +81,10 @@ static int load_target(struct bpfvm_object *obj)
 }
 
 /* "task_struct___old" and "task_struct" share the essential name "task_struct" */
-static size_t essential_len(const char *name)
-{
-	const char *p = strstr(name, "___");
-	return p ? (size_t)(p - name) : strlen(name);
-}
-
 static bool same_essential(const char *a, const char *b)
 {
-	size_t la = essential_len(a);
-	return la == essential_len(b) && !strncmp(a, b, la);
+	size_t la = btf_essential_len(a);
+	return la == btf_essential_len(b) && !strncmp(a, b, la);
 }
 
 static int parse_access(const char *s, uint32_t *spec, int *n)
@@ -257,10 +251,9 @@ static int core_calc(struct bpfvm_object *obj, const struct bpfvm_core_relo *r, 
 		return -EINVAL;
 	const char *lname = btf_type_name(lb, lroot_t);
 	int found = -ENOENT;
-	for (uint32_t id = 1; id < tb->nr_types; id++) {
+	uint32_t pos = 0;
+	for (uint32_t id; (id = btf_next_by_essential(tb, lname, btf_essential_len(lname), btf_kind(lroot_t), &pos));) {
 		const struct btf_type *tt = tb->types[id];
-		if (btf_kind(tt) != btf_kind(lroot_t) || !same_essential(btf_type_name(tb, tt), lname))
-			continue;
 		switch (r->kind) {
 		case TYPE_ID_TARGET: *val = id; return 0;
 		case TYPE_EXISTS: case TYPE_MATCHES: *val = 1; return 0;

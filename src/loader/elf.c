@@ -1,4 +1,5 @@
 /* elf.c - read a BPF ELF object with libelf: sections by kind, symbols, license, BTF, programs and subprograms */
+#define _GNU_SOURCE /* qsort_r */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,39 @@ const struct elf_sym *elf_sym_at(const struct bpfvm_object *obj, size_t idx)
 	return idx < obj->nsyms ? &obj->syms[idx] : NULL;
 }
 
+static int cmp_sym(const void *a, const void *b, void *arg)
+{
+	const struct bpfvm_object *obj = arg;
+	const struct elf_sym *x = &obj->syms[*(const uint32_t *)a], *y = &obj->syms[*(const uint32_t *)b];
+	if (x->sym.st_shndx != y->sym.st_shndx)
+		return x->sym.st_shndx < y->sym.st_shndx ? -1 : 1;
+	int c = strcmp(x->name, y->name);
+	if (c)
+		return c;
+	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
+}
+
+const struct elf_sym *elf_find_sym(const struct bpfvm_object *obj, size_t shndx, const char *name, int stt)
+{
+	size_t lo = 0, hi = obj->sym_sorted ? obj->nsyms : 0;
+	while (lo < hi) { /* lower bound of (shndx, name) */
+		size_t mid = (lo + hi) / 2;
+		const struct elf_sym *s = &obj->syms[obj->sym_sorted[mid]];
+		if (s->sym.st_shndx < shndx || (s->sym.st_shndx == shndx && strcmp(s->name, name) < 0))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < obj->nsyms; lo++) {
+		const struct elf_sym *s = &obj->syms[obj->sym_sorted[lo]];
+		if (s->sym.st_shndx != shndx || strcmp(s->name, name))
+			break;
+		if (stt < 0 || GELF_ST_TYPE(s->sym.st_info) == stt)
+			return s;
+	}
+	return NULL;
+}
+
 static int collect_syms(struct bpfvm_object *obj, Elf_Scn *scn, const GElf_Shdr *sh)
 {
 	Elf_Data *data = elf_getdata(scn, NULL);
@@ -45,6 +79,12 @@ static int collect_syms(struct bpfvm_object *obj, Elf_Scn *scn, const GElf_Shdr 
 			s->name = "";
 	}
 	obj->nsyms = n;
+	obj->sym_sorted = malloc((n ? n : 1) * sizeof(uint32_t));
+	if (!obj->sym_sorted)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		obj->sym_sorted[i] = i;
+	qsort_r(obj->sym_sorted, n, sizeof(uint32_t), cmp_sym, obj);
 	return 0;
 }
 
@@ -82,9 +122,19 @@ static int collect_funcs(struct bpfvm_object *obj)
 		}
 		bool is_text = (int)si == obj->text_sec;
 		size_t before = obj->nfuncs;
-		for (size_t i = 0; i < obj->nsyms; i++) {
+		/* the section's symbols are contiguous in sym_sorted: find the first, walk while they last */
+		size_t lo = 0, hi = obj->nsyms;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (obj->syms[obj->sym_sorted[mid]].sym.st_shndx < si)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (size_t k = lo; k < obj->nsyms && obj->syms[obj->sym_sorted[k]].sym.st_shndx == si; k++) {
+			size_t i = obj->sym_sorted[k];
 			const GElf_Sym *sym = &obj->syms[i].sym;
-			if (sym->st_shndx != si || GELF_ST_TYPE(sym->st_info) != STT_FUNC)
+			if (GELF_ST_TYPE(sym->st_info) != STT_FUNC)
 				continue;
 			const char *name = obj->syms[i].name;
 			if (sym->st_value % 8 || sym->st_size % 8 || sym->st_value > sec->size ||
@@ -145,17 +195,15 @@ static int btf_fixup_datasec(struct bpfvm_object *obj)
 			if (!var || btf_kind(var) != BTF_KIND_VAR)
 				continue;
 			const char *vname = btf_str(btf, var->name_off);
-			for (size_t j = 0; j < obj->nsyms; j++)
-				if (obj->syms[j].sym.st_shndx == shndx && !strcmp(obj->syms[j].name, vname) &&
-				    GELF_ST_TYPE(obj->syms[j].sym.st_info) == STT_OBJECT) {
-					if (obj->syms[j].sym.st_value + vs[k].size > sec->size) {
-						pr_err(obj, "%s: .BTF: variable '%s' lies outside section '%s'", obj->name,
-						       vname, name);
-						return -EINVAL;
-					}
-					vs[k].offset = obj->syms[j].sym.st_value;
-					break;
+			const struct elf_sym *sym = elf_find_sym(obj, shndx, vname, STT_OBJECT);
+			if (sym) {
+				if (sym->sym.st_value + vs[k].size > sec->size) {
+					pr_err(obj, "%s: .BTF: variable '%s' lies outside section '%s'", obj->name, vname,
+					       name);
+					return -EINVAL;
 				}
+				vs[k].offset = sym->sym.st_value;
+			}
 		}
 	}
 	return 0;

@@ -235,10 +235,8 @@ int kconfig_collect(struct bpfvm_object *obj)
 		const char *name = btf_type_name(obj->btf, var);
 		int64_t sz = btf_type_size(obj->btf, var->type);
 		int r = kcfg_value(name, obj->btf, var->type, m->init_data + offs[i], sz, &cfg, &cfg_read);
-		bool weak = false;
-		for (size_t k = 0; k < obj->nsyms; k++)
-			if (obj->syms[k].sym.st_shndx == SHN_UNDEF && !strcmp(obj->syms[k].name, name))
-				weak = GELF_ST_BIND(obj->syms[k].sym.st_info) == STB_WEAK;
+		const struct elf_sym *sym = elf_find_sym(obj, SHN_UNDEF, name, -1);
+		bool weak = sym && GELF_ST_BIND(sym->sym.st_info) == STB_WEAK;
 		if (r == -EINVAL || (r == -ENOENT && !weak)) { /* a weak unknown extern reads as zero, as in libbpf */
 			pr_err(obj, "%s: extern (kcfg) '%s': %s", obj->name, name,
 			       r == -EINVAL ? "value is not a number" : "value not found");

@@ -33,6 +33,8 @@ struct elf_sec {
 	size_t size;
 	int map_idx;           /* SEC_DATA: its map; -1 otherwise */
 	int relo_sec;          /* the SHT_REL section that patches this one, 0 if none */
+	Elf64_Rel *relos;      /* code sections: its relocations sorted by offset (owned) */
+	size_t nrelos;
 };
 
 struct elf_sym {
@@ -96,6 +98,7 @@ struct bpfvm_object {
 	size_t nsecs;
 	struct elf_sym *syms;
 	size_t nsyms;
+	uint32_t *sym_sorted;  /* symbol indexes sorted by (section, name, index): elf_find_sym() */
 	int symtab_sec, text_sec, maps_btf_sec, maps_legacy_sec;
 
 	struct btf *btf;
@@ -124,6 +127,8 @@ struct bpfvm_object {
 int elf_collect(struct bpfvm_object *obj);
 void elf_default_name(struct bpfvm_object *obj, const char *path);
 const struct elf_sym *elf_sym_at(const struct bpfvm_object *obj, size_t idx);
+/* the first symbol (lowest index) of section shndx named name, of ELF type stt (-1: any); NULL if none */
+const struct elf_sym *elf_find_sym(const struct bpfvm_object *obj, size_t shndx, const char *name, int stt);
 /* btf_sanitize.c: a malloc'd copy of the BTF as BPF_BTF_LOAD accepts it */
 int btf_sanitize_for_kernel(const struct btf *in, uint8_t **out_raw, size_t *out_size, struct bpfvm_log *log);
 /* maps_sec.c */

@@ -352,11 +352,7 @@ static int collect_btf_maps(struct bpfvm_object *obj)
 		}
 		const char *name = btf_type_name(obj->btf, var);
 		/* clang leaves DATASEC offsets zero in objects (libbpf fixes them up): the symbol has the truth */
-		const struct elf_sym *sym = NULL;
-		for (size_t k = 0; k < obj->nsyms && !sym; k++)
-			if (obj->syms[k].sym.st_shndx == obj->maps_btf_sec && !strcmp(obj->syms[k].name, name) &&
-			    GELF_ST_TYPE(obj->syms[k].sym.st_info) == STT_OBJECT)
-				sym = &obj->syms[k];
+		const struct elf_sym *sym = elf_find_sym(obj, obj->maps_btf_sec, name, STT_OBJECT);
 		if (!sym) {
 			pr_err(obj, "%s: .maps: map '%s' has no symbol in section '.maps'", obj->name, name);
 			err = -EINVAL;

@@ -144,7 +144,10 @@ void bpfvm_object__close(struct bpfvm_object *obj)
 	free(obj->maps);
 	free(obj->kconfig_offs);
 	free(obj->funcs);
+	for (size_t i = 0; obj->secs && i < obj->nsecs; i++)
+		free(obj->secs[i].relos);
 	free(obj->syms);
+	free(obj->sym_sorted);
 	free(obj->secs);
 	btf_ext_free(obj->btf_ext);
 	btf_free(obj->btf);

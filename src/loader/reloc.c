@@ -29,32 +29,47 @@ struct link_ctx {
 	uint32_t nli, cap_li;
 };
 
+/* the function holding instruction insn of section sec (funcs are sorted by section and offset), or -1 */
 static int func_at(const struct bpfvm_object *obj, int sec, size_t insn)
 {
-	for (size_t i = 0; i < obj->nfuncs; i++)
-		if (obj->funcs[i].sec == sec && insn >= obj->funcs[i].off && insn < obj->funcs[i].off + obj->funcs[i].cnt)
-			return i;
+	size_t lo = 0, hi = obj->nfuncs;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const struct loader_func *f = &obj->funcs[mid];
+		if (f->sec < sec || (f->sec == sec && f->off + f->cnt <= insn))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < obj->nfuncs && obj->funcs[lo].sec == sec && insn >= obj->funcs[lo].off &&
+	    insn < obj->funcs[lo].off + obj->funcs[lo].cnt)
+		return lo;
 	return -1;
 }
 
-/* the relocation of instruction `insn` of section `sec`, if any (linear: objects are small) */
+/* the relocation of instruction `insn` of section `sec`, if any: binary search of the sorted copy */
 static const Elf64_Rel *find_relo(const struct bpfvm_object *obj, int sec, size_t insn, size_t *idx)
 {
 	const struct elf_sec *s = &obj->secs[sec];
-	if (!s->relo_sec)
-		return NULL;
-	const struct elf_sec *rs = &obj->secs[s->relo_sec];
-	size_t n = rs->size / sizeof(Elf64_Rel);
-	const Elf64_Rel *rels = (const Elf64_Rel *)rs->data;
-	for (size_t i = 0; i < n; i++) {
-		Elf64_Rel rel;
-		memcpy(&rel, &rels[i], sizeof(rel));
-		if (rel.r_offset == insn * 8) {
-			*idx = i;
-			return &rels[i];
-		}
+	size_t lo = 0, hi = s->nrelos;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (s->relos[mid].r_offset < insn * 8)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < s->nrelos && s->relos[lo].r_offset == insn * 8) {
+		*idx = lo;
+		return &s->relos[lo];
 	}
 	return NULL;
+}
+
+static int cmp_rel(const void *a, const void *b)
+{
+	const Elf64_Rel *x = a, *y = b;
+	return x->r_offset < y->r_offset ? -1 : x->r_offset > y->r_offset;
 }
 
 /* every relocation of a code section must land on an instruction inside it */
@@ -80,6 +95,18 @@ static int check_relos(struct bpfvm_object *obj)
 				return -EINVAL;
 			}
 		}
+		struct elf_sec *ws = &obj->secs[si];
+		if (!(ws->relos = malloc((n ? n : 1) * sizeof(Elf64_Rel))))
+			return -ENOMEM;
+		memcpy(ws->relos, rs->data, n * sizeof(Elf64_Rel));
+		ws->nrelos = n;
+		qsort(ws->relos, n, sizeof(Elf64_Rel), cmp_rel);
+		for (size_t i = 1; i < n; i++)
+			if (ws->relos[i].r_offset == ws->relos[i - 1].r_offset) {
+				pr_err(obj, "%s: section '%s': two relocations for the instruction at offset %llu", obj->name,
+				       rs->name, (unsigned long long)ws->relos[i].r_offset);
+				return -EINVAL;
+			}
 	}
 	return 0;
 }

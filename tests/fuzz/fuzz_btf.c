@@ -27,6 +27,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				sum += btf_str(btf, btf_members(t)[k].name_off)[0] + btf_member_bit_offset(t, &btf_members(t)[k]);
 	}
 	sum += btf_find_by_name_kind(btf, ".maps", BTF_KIND_DATASEC);
+	for (uint32_t id = 1; id < btf->nr_types && id < 64; id++) { /* the hash indexes agree with the types */
+		const struct btf_type *t = btf_type_by_id(btf, id);
+		const char *name = btf_type_name(btf, t);
+		uint32_t found = btf_find_by_name_kind(btf, name, btf_kind(t)), pos = 0, n = 0, e;
+		if (name[0] && (!found || found > id))
+			__builtin_trap();
+		while ((e = btf_next_by_essential(btf, name, btf_essential_len(name), btf_kind(t), &pos)) && n++ < 100000)
+			sum += e;
+	}
 	struct btf_ext *ext;
 	if (!btf_ext_parse(data + split, size - split, btf, &ext, &log)) {
 		for (uint32_t i = 0; i < ext->line_info.nsecs; i++)
