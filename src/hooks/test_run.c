@@ -87,8 +87,13 @@ int bpfvm_prog__test_run(struct bpfvm_prog *prog, struct bpfvm_test_run_opts *op
 
 	uint32_t repeat = opts->repeat ? opts->repeat : 1;
 	uint64_t r0 = 0, t0 = now_ns();
-	for (uint32_t i = 0; i < repeat && !err; i++)
+	for (uint32_t i = 0; i < repeat && !err; i++) {
+		if (pt->before_each)
+			pt->before_each(&m);
 		err = run_once(prog, &rc, &m, engine, &r0);
+		if (!err && pt->after_each)
+			pt->after_each(&m);
+	}
 	uint64_t spent = now_ns() - t0;
 	if (err)
 		goto out;

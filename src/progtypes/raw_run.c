@@ -46,4 +46,4 @@ static int raw_finish(uint32_t type, struct test_run_mem *m, struct bpfvm_test_r
 	return 0;
 }
 
-const struct progtype_run progtype_run_raw = { 0, raw_prepare, raw_finish };
+const struct progtype_run progtype_run_raw = { .prog_type = 0, .prepare = raw_prepare, .finish = raw_finish };

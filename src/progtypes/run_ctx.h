@@ -29,6 +29,7 @@ struct test_run_mem {
 	uint8_t *frags;       /* XDP: packet bytes beyond one page, held in fragments the program does not see */
 	size_t frags_len;
 	uint8_t *out_buf;     /* data_out assembled from the linear part and the fragments (owned) */
+	uint64_t arg[4];      /* per type: what before_each needs (flow dissector: the input flags) */
 	bool pkt_writable;
 };
 
@@ -40,6 +41,10 @@ struct progtype_run {
 	/* after the run: data_out contents (start and size) and ctx_out */
 	int (*finish)(uint32_t prog_type, struct test_run_mem *m, struct bpfvm_test_run_opts *opts,
 		      const uint8_t **out, size_t *out_size);
+	/* before every run of a repeated test run (NULL: nothing to reset) */
+	void (*before_each)(struct test_run_mem *m);
+	/* after every run (NULL: nothing) */
+	void (*after_each)(struct test_run_mem *m);
 };
 
 const struct progtype_run *progtype_run_find(uint32_t prog_type);

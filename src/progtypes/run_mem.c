@@ -54,7 +54,7 @@ bool ctx_tail_zero(const void *ctx, size_t size, size_t known)
 	return true;
 }
 
-extern const struct progtype_run progtype_run_skb, progtype_run_xdp, progtype_run_raw;
+extern const struct progtype_run progtype_run_skb, progtype_run_xdp, progtype_run_raw, progtype_run_flow;
 
 static const struct {
 	uint32_t prog_type;
@@ -68,6 +68,7 @@ static const struct {
 	{ BPF_PROG_TYPE_LWT_OUT, &progtype_run_skb },
 	{ BPF_PROG_TYPE_LWT_XMIT, &progtype_run_skb },
 	{ BPF_PROG_TYPE_XDP, &progtype_run_xdp },
+	{ BPF_PROG_TYPE_FLOW_DISSECTOR, &progtype_run_flow },
 	/* r1 = a copy of ctx_in: the kernel test-runs these (syscall, raw_tp); kprobe/tracepoint/perf_event are
 	 * bpfvm's extension (the kernel answers -ENOTSUPP), so tracing programs can be unit-tested too */
 	{ BPF_PROG_TYPE_SYSCALL, &progtype_run_raw },

@@ -185,4 +185,4 @@ static int skb_finish(uint32_t type, struct test_run_mem *m, struct bpfvm_test_r
 	return 0;
 }
 
-const struct progtype_run progtype_run_skb = { 0, skb_prepare, skb_finish };
+const struct progtype_run progtype_run_skb = { .prog_type = 0, .prepare = skb_prepare, .finish = skb_finish };

@@ -101,4 +101,5 @@ static int xdp_finish(uint32_t type, struct test_run_mem *m, struct bpfvm_test_r
 	return 0;
 }
 
-const struct progtype_run progtype_run_xdp = { BPF_PROG_TYPE_XDP, xdp_prepare, xdp_finish };
+const struct progtype_run progtype_run_xdp = { .prog_type = BPF_PROG_TYPE_XDP, .prepare = xdp_prepare,
+					       .finish = xdp_finish };

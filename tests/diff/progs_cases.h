@@ -63,6 +63,8 @@ static const struct prog_case prog_cases[] = {
 	{ "tests/loader/progs/skb_fields.bpf.o", "fields_socket", IN_PKT_OTHER, 1, 0 },
 	{ "tests/loader/progs/skb_fields.bpf.o", "fields_cgroup", IN_PKT_V4, 1, 0 },
 	{ "tests/loader/progs/skb_fields.bpf.o", "fields_cgroup", IN_PKT_V6, 1, 0 },
+	{ "tests/loader/progs/flow_dissector.bpf.o", "dissect", IN_PKT_V4, 1, 0 },
+	{ "tests/loader/progs/flow_dissector.bpf.o", "dissect", IN_PKT_V6, 1, 0 },
 	{ "examples/packet_counter/packet_counter.bpf.o", "count_packets", IN_PKT_V4, 3, 0 },
 	{ "examples/histogram/histogram.bpf.o", "record_len", IN_PKT_V4, 2, 0 },
 	{ "examples/ringbuf_events/events.bpf.o", "emit_event", IN_PKT_V4, 2, 0 },

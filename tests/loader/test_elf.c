@@ -197,7 +197,7 @@ static const char *const all_objs[] = {
 	"tests/loader/progs/rodata_const.bpf.o", "tests/loader/progs/alu_v4.bpf.o", "tests/loader/progs/atomics.bpf.o",
 	"tests/loader/progs/core_read.bpf.o", "tests/loader/progs/helpers_misc.bpf.o", "tests/loader/progs/syscall_ctx.bpf.o",
 	"tests/loader/progs/raw_tp_args.bpf.o", "tests/loader/progs/ld_abs.bpf.o", "tests/loader/progs/for_each.bpf.o",
-	"tests/loader/progs/multi_prog.bpf.o", "tests/loader/progs/deep_calls.bpf.o", "tests/loader/progs/kconfig.bpf.o", "tests/loader/progs/skb_fields.bpf.o",
+	"tests/loader/progs/multi_prog.bpf.o", "tests/loader/progs/deep_calls.bpf.o", "tests/loader/progs/kconfig.bpf.o", "tests/loader/progs/skb_fields.bpf.o", "tests/loader/progs/flow_dissector.bpf.o",
 	"examples/packet_counter/packet_counter.bpf.o", "examples/histogram/histogram.bpf.o",
 	"examples/ringbuf_events/events.bpf.o", "examples/globals_subprogs/globals.bpf.o",
 	"examples/tail_calls/tail_calls.bpf.o",
