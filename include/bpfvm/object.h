@@ -95,6 +95,7 @@ struct bpfvm_object_map_info {
 	uint64_t map_extra;     /* bloom filter hashes, arena address, ... */
 	const void *init_data;  /* initial contents of a global data map (value_size bytes), or NULL */
 	int inner_map_idx;      /* map-in-map: index of the inner map template among the object's maps, or -1 */
+	bool is_inner_template; /* this map only describes the inner maps of a map-in-map; it is not created */
 	const struct bpfvm_map_init_slot *slots; /* initial slots, applied at load after the programs exist */
 	size_t nslots;
 	struct bpfvm_map *map;  /* after load; NULL before */

@@ -311,6 +311,8 @@ int prog_show_object(struct cli_ctx *ctx, int argc, char **argv)
 			jsonw_uint_field(ctx->jw, "value", mi.value_size);
 			jsonw_uint_field(ctx->jw, "max_entries", mi.max_entries);
 			jsonw_uint_field(ctx->jw, "flags", mi.map_flags);
+			if (mi.is_inner_template)
+				jsonw_bool_field(ctx->jw, "inner_template", true);
 			if (mi.init_data) {
 				jsonw_name(ctx->jw, "initial");
 				if (btf_json_value(ctx->jw, btf_types, mi.btf_value_type_id, mi.init_data, mi.value_size))
@@ -318,8 +320,8 @@ int prog_show_object(struct cli_ctx *ctx, int argc, char **argv)
 			}
 			jsonw_end_object(ctx->jw);
 		} else {
-			printf("map  %-24s %-14s key %uB value %uB max_entries %u flags 0x%x\n", mi.name, tn, mi.key_size,
-			       mi.value_size, mi.max_entries, mi.map_flags);
+			printf("map  %-24s %-14s key %uB value %uB max_entries %u flags 0x%x%s\n", mi.name, tn, mi.key_size,
+			       mi.value_size, mi.max_entries, mi.map_flags, mi.is_inner_template ? " (inner map template)" : "");
 		}
 	}
 	if (ctx->json) {

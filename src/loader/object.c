@@ -261,7 +261,8 @@ int bpfvm_object__map_info(const struct bpfvm_object *obj, size_t idx, struct bp
 		.name = m->name, .real_name = m->real_name, .type = m->type, .key_size = m->key_size,
 		.value_size = m->value_size, .max_entries = m->max_entries, .map_flags = m->map_flags,
 		.btf_key_type_id = m->btf_key_type_id, .btf_value_type_id = m->btf_value_type_id,
-		.map_extra = m->map_extra, .init_data = m->init_data, .inner_map_idx = m->inner_idx, .slots = m->slots, .nslots = m->nslots,
+		.map_extra = m->map_extra, .init_data = m->init_data, .inner_map_idx = m->inner_idx,
+		.is_inner_template = m->is_inner, .slots = m->slots, .nslots = m->nslots,
 		.map = m->map,
 	};
 	return 0;

@@ -113,7 +113,7 @@ int kobj_load_maps(const struct bpfvm_object *obj, struct kobj *k)
 		for (size_t i = 0; i < k->nmaps; i++) {
 			struct bpfvm_object_map_info mi;
 			bpfvm_object__map_info(obj, i, &mi);
-			bool is_inner = strstr(mi.name, ".inner") != NULL;
+			bool is_inner = mi.is_inner_template;
 			if (pass == 0 && !is_inner)
 				continue;
 			if (pass == 1 && is_inner)
