@@ -27,7 +27,10 @@ static int raw_prepare(uint32_t type, struct test_run_mem *m, const struct bpfvm
 		return err;
 	if (o->ctx_size_in)
 		memcpy(m->ctx, o->ctx_in, o->ctx_size_in);
-	m->r1 = o->ctx_size_in ? (uintptr_t)m->ctx : 0;
+	/* The kernel refuses a ctx_in shorter than the furthest context access the verifier saw (max_ctx_offset);
+	 * without that number here, a short or absent ctx_in points at zeroed memory rather than nothing, so an
+	 * unverified program reads zeros instead of faulting. */
+	m->r1 = (uintptr_t)m->ctx;
 	return 0;
 }
 
