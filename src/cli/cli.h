@@ -37,6 +37,6 @@ int p_err(struct cli_ctx *ctx, int code, const char *fmt, ...) __attribute__((fo
 int do_cbpf(struct cli_ctx *ctx, int argc, char **argv);
 int do_corpus(struct cli_ctx *ctx, int argc, char **argv);      /* corpus.c */
 int do_prog_verify(struct cli_ctx *ctx, int argc, char **argv); /* prog_verify.c: `prog verify` */
-int do_prog_verify_object(struct cli_ctx *ctx, int argc, char **argv); /* `prog` until prog.c has `verify` */
+int do_prog(struct cli_ctx *ctx, int argc, char **argv);        /* prog.c: the `prog` object */
 
 #endif

@@ -5,6 +5,7 @@
 
 #include "bpfvm/bpfvm.h"
 #include "cli/cli.h"
+#include "cli/prog_obj.h"
 
 static int do_help(struct cli_ctx *ctx, int argc, char **argv);
 
@@ -24,7 +25,7 @@ static const struct cmd objects[] = {
 	{ "version", do_version },
 	{ "cbpf", do_cbpf },
 	{ "corpus", do_corpus },
-	{ "prog", do_prog_verify_object },
+	{ "prog", do_prog },
 	{ "help", do_help },
 	{ 0 },
 };

@@ -105,21 +105,3 @@ int do_prog_verify(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	return ret ? EXIT_REJECTED : EXIT_OK;
 }
-
-static int do_prog_help(struct cli_ctx *ctx, int argc, char **argv)
-{
-	fprintf(stderr, "Usage: %s prog verify FILE [--type TYPE] [--log-level 1|2] [-j]\n", ctx->argv0);
-	return argc > 0 && strcmp(argv[0], "help") ? EXIT_USAGE : EXIT_OK;
-}
-
-static const struct cmd prog_cmds[] = {
-	{ "verify", do_prog_verify },
-	{ "help", do_prog_help },
-	{ 0 },
-};
-
-int do_prog_verify_object(struct cli_ctx *ctx, int argc, char **argv)
-{
-	ctx->object = "prog";
-	return cmd_select(ctx, prog_cmds, argc, argv, do_prog_help);
-}

@@ -1,0 +1,171 @@
+/* test_progs_kernel.c - every BPF C test program and example, run by bpfvm and by the live kernel (loaded with
+ * bpfvm's own relocations through raw bpf()): the same retval, output packet and context. Cases skip (saying why)
+ * where bpf() is refused, or where this build lacks the engine or the maps the case needs. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpfvm/object.h"
+#include "diff/progs_cases.h"
+#include "lib/harness.h"
+#include "lib/kprog.h"
+
+static const char *build_dir(void)
+{
+	const char *b = getenv("BUILD");
+	return b ? b : "build";
+}
+
+static int find_prog(const struct bpfvm_object *obj, const char *name)
+{
+	for (size_t i = 0; i < bpfvm_object__prog_cnt(obj); i++) {
+		struct bpfvm_object_prog_info pi;
+		bpfvm_object__prog_info(obj, i, &pi);
+		if (!strcmp(pi.name, name))
+			return i;
+	}
+	return -1;
+}
+
+static void hexdiff(char *out, size_t size, const uint8_t *a, const uint8_t *b, size_t n)
+{
+	size_t i = 0;
+	while (i < n && a[i] == b[i])
+		i++;
+	snprintf(out, size, "first difference at byte %zu: bpfvm %02x kernel %02x", i, i < n ? a[i] : 0, i < n ? b[i] : 0);
+}
+
+/* BPFVM_ENGINE=interp|jit|checked picks the engine (default: the library's default) */
+static enum bpfvm_engine engine_from_env(void)
+{
+	const char *e = getenv("BPFVM_ENGINE");
+	if (!e)
+		return BPFVM_ENGINE_DEFAULT;
+	return !strcmp(e, "jit") ? BPFVM_ENGINE_JIT : !strcmp(e, "checked") ? BPFVM_ENGINE_CHECKED : BPFVM_ENGINE_INTERP;
+}
+
+/* 1 = compared, 0 = skipped (kernel refused), -1 = failed */
+static int run_case(const struct prog_case *c, bool *kernel_ok)
+{
+	char path[512], name[160], why[256];
+	snprintf(path, sizeof(path), "%s/bpf/%s", build_dir(), c->obj);
+	snprintf(name, sizeof(name), "%s:%s%s", c->obj, c->prog, c->input == IN_PKT_SHORT ? "(short)" : "");
+	struct bpfvm_log log = { 0 };
+	BPFVM_OPTS(bpfvm_object_open_opts, oo, .log = &log);
+	struct bpfvm_object *kobj_src = bpfvm_object__open_file(path, &oo);
+	struct bpfvm_object *obj = bpfvm_object__open_file(path, &oo);
+	struct kobj k = { 0 };
+	int ret = -1;
+	if (!obj || !kobj_src) {
+		t_fail("%s: open: %s", name, log.last_error);
+		goto out;
+	}
+	int pidx = find_prog(obj, c->prog);
+	if (pidx < 0) {
+		t_fail("%s: no such program", name);
+		goto out;
+	}
+	int err = kobj_load(kobj_src, &k);
+	if (err == -EPERM || err == -ENOSYS) {
+		*kernel_ok = false;
+		t_skip("%s: bpf() refused here (%s)", name, k.err);
+		ret = 0;
+		goto out;
+	}
+	if (err) {
+		t_fail("%s: the kernel refused bpfvm's relocation of it: %s", name, k.err);
+		goto out;
+	}
+	if ((err = bpfvm_object__load(obj))) {
+		if (err == -ENOTSUP) { /* a build without the maps module */
+			t_skip("%s: %s", name, log.last_error);
+			ret = 0;
+		} else {
+			t_fail("%s: bpfvm load: %s", name, log.last_error);
+		}
+		goto out;
+	}
+	struct bpfvm_object_prog_info pi;
+	bpfvm_object__prog_info(obj, pidx, &pi);
+	uint8_t in[256], kin[256], kout[512], bout[512], bctx[256];
+	int n = make_input(c->input, in, sizeof(in));
+	bool ctx_only = c->input == IN_SYSCALL || c->input == IN_RAW_TP;
+	uint32_t kret = 0, klen = 0, kctx_len = 0;
+	int kerr = 0, berr = 0;
+	BPFVM_OPTS(bpfvm_test_run_opts, ro, .log = &log);
+	for (int r = 0; r < c->repeat; r++) {
+		memcpy(kin, in, n);
+		klen = sizeof(kout);
+		kerr = ctx_only ? kprog_test_run(k.prog_fds[pidx], NULL, 0, NULL, NULL, kin, n, NULL, NULL, 0, &kret) :
+				  kprog_test_run(k.prog_fds[pidx], in, n, kout, &klen, NULL, 0, NULL, NULL, 1, &kret);
+		kctx_len = n;
+		memset(&ro, 0, sizeof(ro));
+		ro.sz = sizeof(ro);
+		ro.log = &log;
+		ro.engine = engine_from_env();
+		if (ctx_only) {
+			ro.ctx_in = in;
+			ro.ctx_size_in = n;
+			ro.ctx_out = bctx;
+			ro.ctx_size_out = sizeof(bctx);
+		} else {
+			ro.data_in = in;
+			ro.data_size_in = n;
+			ro.data_out = bout;
+			ro.data_size_out = sizeof(bout);
+		}
+		berr = bpfvm_prog__test_run(pi.prog, &ro);
+	}
+	if (berr == -ENOTSUP && !kerr) { /* a build without an engine */
+		t_skip("%s: %s", name, log.last_error);
+		ret = 0;
+		goto out;
+	}
+	if (kerr || berr) {
+		if (kerr == berr) {
+			t_pass("%s: both refuse the run with %d", name, kerr);
+			ret = 1;
+		} else {
+			t_fail("%s: test run: bpfvm %d (%s), kernel %d", name, berr, log.last_error, kerr);
+		}
+		goto out;
+	}
+	ret = 1;
+	if (ro.retval != kret) {
+		t_fail("%s: retval bpfvm %u (0x%x), kernel %u (0x%x)", name, ro.retval, ro.retval, kret, kret);
+		ret = -1;
+	}
+	if (!ctx_only && (ro.data_size_out != klen || memcmp(bout, kout, klen))) {
+		hexdiff(why, sizeof(why), bout, kout, klen < ro.data_size_out ? klen : ro.data_size_out);
+		t_fail("%s: data out: bpfvm %u bytes, kernel %u; %s", name, ro.data_size_out, klen, why);
+		ret = -1;
+	}
+	if (c->input == IN_SYSCALL && memcmp(bctx, kin, kctx_len)) {
+		hexdiff(why, sizeof(why), bctx, kin, kctx_len);
+		t_fail("%s: syscall ctx written back: %s", name, why);
+		ret = -1;
+	}
+	/* TODO(maps merge): compare map contents after the runs (kmap_dump() against the maps module's iteration) */
+	if (ret == 1)
+		t_pass("%s: retval %u, %u bytes out", name, kret, ctx_only ? 0 : klen);
+out:
+	kobj_close(&k);
+	bpfvm_object__close(obj);
+	bpfvm_object__close(kobj_src);
+	return ret;
+}
+
+int main(void)
+{
+	int same = 0, total = 0;
+	bool kernel_ok = true;
+	for (size_t i = 0; i < sizeof(prog_cases) / sizeof(prog_cases[0]); i++) {
+		int r = run_case(&prog_cases[i], &kernel_ok);
+		total += r != 0;
+		same += r == 1;
+	}
+	if (kernel_ok && total)
+		printf("FIGURE programs bpfvm == kernel: %d/%d\n", same, total);
+	return t_done();
+}
