@@ -71,6 +71,8 @@ static int write_file(const char *path, const void *p, size_t n)
 
 static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct run_args *a)
 {
+	bool checked = false;
+
 	memset(a, 0, sizeof(*a));
 	if (argc < 1)
 		return p_err(ctx, EXIT_USAGE, "prog run: missing OBJECT file");
@@ -97,13 +99,13 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct run_arg
 				return p_err(ctx, EXIT_USAGE, "prog run: --engine needs interp or jit");
 			o = argv[++i];
 			if (!strcmp(o, "interp"))
-				a->engine = a->engine == BPFVM_ENGINE_CHECKED ? a->engine : BPFVM_ENGINE_INTERP;
+				a->engine = BPFVM_ENGINE_INTERP;
 			else if (!strcmp(o, "jit"))
 				a->engine = BPFVM_ENGINE_JIT;
 			else
 				return p_err(ctx, EXIT_USAGE, "prog run: unknown engine '%s'", o);
 		} else if (!strcmp(o, "--checked")) {
-			a->engine = BPFVM_ENGINE_CHECKED;
+			checked = true;
 		} else if (!strcmp(o, "-j") || !strcmp(o, "--json")) {
 			ctx->json = true;
 			if (!ctx->jw)
@@ -112,8 +114,10 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct run_arg
 			return p_err(ctx, EXIT_USAGE, "prog run: unknown option '%s'", o);
 		}
 	}
-	if (a->engine == BPFVM_ENGINE_CHECKED && a->engine == BPFVM_ENGINE_JIT)
+	if (checked && a->engine == BPFVM_ENGINE_JIT)
 		return p_err(ctx, EXIT_USAGE, "prog run: --checked runs in the interpreter, not the JIT");
+	if (checked)
+		a->engine = BPFVM_ENGINE_CHECKED;
 	return 0;
 }
 
