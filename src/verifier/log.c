@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "asm/asm.h"
 #include "verifier/verifier.h"
 
 /* append to env->log; lines reach the caller's callback when the verification ends (level 1 rewinds) */
@@ -118,11 +119,6 @@ const char *bpf_alu_string(uint8_t op)
 	return s[op & 15];
 }
 
-static const char *const bpf_jmp_string[16] = { "jmp", "==", ">", ">=", "&", "!=", "s>", "s>=", "call", "exit",
-						"<", "<=", "s<", "s<=", "?", "?" };
-static const char *const size_str[4] = { "u32", "u16", "u8", "u64" };
-static const char *const size_sx_str[4] = { "s32", "s16", "s8", "s64" };
-
 /* helper names by id (the kernel's func_id_str, from the uapi header's mapper) */
 #ifdef ___BPF_FUNC_MAPPER
 #define __BPFVM_FN_NAME(x, ...) "bpf_" #x,
@@ -141,112 +137,28 @@ const char *func_id_name(int id)
 	return "unknown";
 }
 
-/* the kernel's disassembler format (kernel/bpf/disasm.c print_bpf_insn) */
+/* kfunc calls are named from the verifier's kfunc table, as the kernel names them from BTF */
+static const char *kfunc_call_name(void *arg, const struct bpf_insn *insn, char *buf, size_t size)
+{
+	const struct bpfvm_verifier_env *env = arg;
+
+	(void)buf;
+	(void)size;
+	if (insn->src_reg == BPF_PSEUDO_KFUNC_CALL && env->opts->kfunc_names &&
+	    (uint32_t)insn->imm < env->opts->kfunc_cnt)
+		return env->opts->kfunc_names[insn->imm];
+	return NULL;
+}
+
+/* one instruction in the kernel's disassembler format: the shared printer of src/asm/disasm.c */
 void print_bpf_insn(struct bpfvm_verifier_env *env, const struct bpf_insn *insn)
 {
-	uint8_t cls = BPF_CLASS(insn->code), op = BPF_OP(insn->code);
-	char r = cls == BPF_ALU || cls == BPF_JMP32 ? 'w' : 'r';
+	struct bpfvm_insn_printer printer = { .call_name = kfunc_call_name, .arg = env };
+	char text[256];
+	size_t idx = (size_t)(insn - env->insns);
 
-	if (cls == BPF_ALU || cls == BPF_ALU64) {
-		if (op == BPF_END) {
-			const char *pre = cls == BPF_ALU64 ? "bswap" : BPF_SRC(insn->code) == BPF_TO_BE ? "be" : "le";
-			verbose(env, "(%02x) r%d = %s%d r%d\n", insn->code, insn->dst_reg, pre, insn->imm, insn->dst_reg);
-		} else if (op == BPF_NEG) {
-			verbose(env, "(%02x) %c%d = -%c%d\n", insn->code, r, insn->dst_reg, r, insn->dst_reg);
-		} else if (op == BPF_MOV && BPF_SRC(insn->code) == BPF_X && insn->off) {
-			verbose(env, "(%02x) %c%d = (s%d)%c%d\n", insn->code, r, insn->dst_reg, insn->off, r, insn->src_reg);
-		} else if (BPF_SRC(insn->code) == BPF_X) {
-			verbose(env, "(%02x) %c%d %s%s %c%d\n", insn->code, r, insn->dst_reg,
-				insn->off == 1 && (op == BPF_DIV || op == BPF_MOD) ? "s" : "", bpf_alu_string(op >> 4), r,
-				insn->src_reg);
-		} else {
-			verbose(env, "(%02x) %c%d %s%s %d\n", insn->code, r, insn->dst_reg,
-				insn->off == 1 && (op == BPF_DIV || op == BPF_MOD) ? "s" : "", bpf_alu_string(op >> 4),
-				insn->imm);
-		}
-	} else if (cls == BPF_STX) {
-		const char *sz = size_str[BPF_SIZE(insn->code) >> 3];
-		if (BPF_MODE(insn->code) == BPF_MEM) {
-			verbose(env, "(%02x) *(%s *)(r%d %+d) = r%d\n", insn->code, sz, insn->dst_reg, insn->off,
-				insn->src_reg);
-		} else if (BPF_MODE(insn->code) == BPF_ATOMIC) {
-			const char *w = BPF_SIZE(insn->code) == BPF_DW ? "64" : "";
-			static const char *const opn[16] = { "add", 0, 0, 0, "or", "and", 0, 0, 0, 0, "xor" };
-			int aop = insn->imm & 0xf0;
-			if (insn->imm == BPF_CMPXCHG)
-				verbose(env, "(%02x) r0 = atomic%s_cmpxchg((%s *)(r%d %+d), r0, r%d)\n", insn->code, w, sz,
-					insn->dst_reg, insn->off, insn->src_reg);
-			else if (insn->imm == BPF_XCHG)
-				verbose(env, "(%02x) r%d = atomic%s_xchg((%s *)(r%d %+d), r%d)\n", insn->code, insn->src_reg, w,
-					sz, insn->dst_reg, insn->off, insn->src_reg);
-			else if (insn->imm == BPF_LOAD_ACQ)
-				verbose(env, "(%02x) r%d = load_acquire((%s *)(r%d %+d))\n", insn->code, insn->src_reg, sz,
-					insn->dst_reg, insn->off);
-			else if (insn->imm == BPF_STORE_REL)
-				verbose(env, "(%02x) store_release((%s *)(r%d %+d), r%d)\n", insn->code, sz, insn->dst_reg,
-					insn->off, insn->src_reg);
-			else if ((insn->imm & BPF_FETCH) && opn[aop >> 4])
-				verbose(env, "(%02x) r%d = atomic%s_fetch_%s((%s *)(r%d %+d), r%d)\n", insn->code,
-					insn->src_reg, w, opn[aop >> 4], sz, insn->dst_reg, insn->off, insn->src_reg);
-			else if (opn[aop >> 4] && !(insn->imm & ~0xf0))
-				verbose(env, "(%02x) lock *(%s *)(r%d %+d) %s r%d\n", insn->code, sz, insn->dst_reg, insn->off,
-					bpf_alu_string(aop >> 4), insn->src_reg);
-			else
-				verbose(env, "BUG_%02x\n", insn->code);
-		} else {
-			verbose(env, "BUG_st_%02x\n", insn->code);
-		}
-	} else if (cls == BPF_ST) {
-		verbose(env, "(%02x) *(%s *)(r%d %+d) = %d\n", insn->code, size_str[BPF_SIZE(insn->code) >> 3],
-			insn->dst_reg, insn->off, insn->imm);
-	} else if (cls == BPF_LDX) {
-		bool sx = BPF_MODE(insn->code) == BPF_MEMSX;
-		verbose(env, "(%02x) r%d = *(%s *)(r%d %+d)\n", insn->code, insn->dst_reg,
-			(sx ? size_sx_str : size_str)[BPF_SIZE(insn->code) >> 3], insn->src_reg, insn->off);
-	} else if (cls == BPF_LD) {
-		const char *sz = size_str[BPF_SIZE(insn->code) >> 3];
-		if (BPF_MODE(insn->code) == BPF_ABS)
-			verbose(env, "(%02x) r0 = *(%s *)skb[%d]\n", insn->code, sz, insn->imm);
-		else if (BPF_MODE(insn->code) == BPF_IND)
-			verbose(env, "(%02x) r0 = *(%s *)skb[r%d + %d]\n", insn->code, sz, insn->src_reg, insn->imm);
-		else if (BPF_MODE(insn->code) == BPF_IMM && BPF_SIZE(insn->code) == BPF_DW) {
-			uint64_t imm = ((uint64_t)(uint32_t)insn[1].imm << 32) | (uint32_t)insn->imm;
-			if (insn->src_reg == BPF_PSEUDO_MAP_FD || insn->src_reg == BPF_PSEUDO_MAP_IDX)
-				verbose(env, "(%02x) r%d = map[id:%d]\n", insn->code, insn->dst_reg, insn->imm);
-			else if (insn->src_reg == BPF_PSEUDO_MAP_VALUE || insn->src_reg == BPF_PSEUDO_MAP_IDX_VALUE)
-				verbose(env, "(%02x) r%d = map[id:%d][0]+%d\n", insn->code, insn->dst_reg, insn->imm,
-					insn[1].imm);
-			else
-				verbose(env, "(%02x) r%d = 0x%" PRIx64 "\n", insn->code, insn->dst_reg, imm);
-		} else {
-			verbose(env, "BUG_ld_%02x\n", insn->code);
-		}
-	} else if (cls == BPF_JMP || cls == BPF_JMP32) {
-		if (op == BPF_CALL) {
-			if (insn->src_reg == BPF_PSEUDO_CALL)
-				verbose(env, "(%02x) call pc%+d\n", insn->code, insn->imm);
-			else if (insn->src_reg == BPF_PSEUDO_KFUNC_CALL)
-				verbose(env, "(%02x) call kernel-function\n", insn->code);
-			else
-				verbose(env, "(%02x) call %s#%d\n", insn->code, func_id_name(insn->imm), insn->imm);
-		} else if (insn->code == (BPF_JMP | BPF_JA)) {
-			verbose(env, "(%02x) goto pc%+d\n", insn->code, insn->off);
-		} else if (insn->code == (BPF_JMP32 | BPF_JA)) {
-			verbose(env, "(%02x) gotol pc%+d\n", insn->code, insn->imm);
-		} else if (insn->code == (BPF_JMP | BPF_JCOND)) {
-			verbose(env, "(%02x) may_goto pc%+d\n", insn->code, insn->off);
-		} else if (op == BPF_EXIT) {
-			verbose(env, "(%02x) exit\n", insn->code);
-		} else if (BPF_SRC(insn->code) == BPF_X) {
-			verbose(env, "(%02x) if %c%d %s %c%d goto pc%+d\n", insn->code, r, insn->dst_reg,
-				bpf_jmp_string[op >> 4], r, insn->src_reg, insn->off);
-		} else {
-			verbose(env, "(%02x) if %c%d %s 0x%x goto pc%+d\n", insn->code, r, insn->dst_reg,
-				bpf_jmp_string[op >> 4], (uint32_t)insn->imm, insn->off);
-		}
-	} else {
-		verbose(env, "(%02x) %s\n", insn->code, "unknown");
-	}
+	bpfvm_disasm_insn(&printer, env->insns, env->insn_cnt, idx, text, sizeof(text));
+	verbose(env, "%s\n", text);
 }
 
 /* the scalar part of a register, as print_scalar_ranges() and the var_off=... suffix */
