@@ -51,8 +51,9 @@ struct bpfvm_run_opts {
 	/* outputs */
 	uint64_t retval;      /* r0 at exit of the last run */
 	uint64_t duration_ns; /* mean wall time per run */
+	bool jit_harden;      /* JIT with constant blinding, as the kernel's bpf_jit_harden */
 };
-#define bpfvm_run_opts__last_field duration_ns
+#define bpfvm_run_opts__last_field jit_harden
 
 /*
  * Run the program. Returns 0 (retval set) or a negative errno: -EFAULT a bad memory access in checked mode,

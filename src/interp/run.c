@@ -8,6 +8,7 @@
 
 #include "common/log_internal.h"
 #include "interp/run.h"
+#include "jit/jit.h"
 #include "isa/opcodes.h"
 
 /* libbpf's OPTS_VALID: a larger struct is fine only if its unknown tail is zero */
@@ -62,7 +63,7 @@ void bpfvm_prog__free(struct bpfvm_prog *prog)
 	if (!prog)
 		return;
 	bpfvm_interp_release(prog);
-	/* the JIT helper releases its image here once the JIT is merged */
+	bpfvm_jit_release(prog);
 	free(prog->insns);
 	free(prog);
 }
@@ -76,6 +77,19 @@ static uint64_t now_ns(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* compile prog for the JIT unless its image was built with the same hardening; log NULL = quiet (fallback) */
+static int select_jit(struct bpfvm_prog *prog, bool harden, struct bpfvm_log *log)
+{
+	if (prog->jit_entry && prog->jit_hardened == harden)
+		return 0;
+	bpfvm_jit_release(prog);
+	struct bpfvm_jit_opts jo = { .harden = harden };
+	int err = bpfvm_jit_compile_opts(prog, &jo, log, NULL);
+	if (!err)
+		prog->jit_hardened = harden;
+	return err;
 }
 
 int bpfvm_prog__run(struct bpfvm_prog *prog, struct bpfvm_run_opts *opts)
@@ -93,17 +107,29 @@ int bpfvm_prog__run(struct bpfvm_prog *prog, struct bpfvm_run_opts *opts)
 	uint32_t repeat = OPTS_GET(opts, repeat, 0);
 	if (!repeat)
 		repeat = 1;
-	bool checked = false;
+	uint64_t max_insns = OPTS_GET(opts, max_insns, 0);
+	bool checked = false, jit = false;
 	switch (engine) {
-	case BPFVM_ENGINE_DEFAULT: /* the interpreter until the JIT is wired in */
+	case BPFVM_ENGINE_DEFAULT:
+		/* the JIT where it can run the program; the step limit is the interpreter's alone */
+		jit = !max_insns && select_jit(prog, OPTS_GET(opts, jit_harden, false), NULL) == 0;
+		break;
 	case BPFVM_ENGINE_INTERP:
 		break;
 	case BPFVM_ENGINE_CHECKED:
 		checked = true;
 		break;
-	case BPFVM_ENGINE_JIT:
-		bpfvm_logf(log, "the JIT engine is not available in this build");
-		return -ENOTSUP;
+	case BPFVM_ENGINE_JIT: {
+		if (max_insns) {
+			bpfvm_logf(log, "the step limit (max_insns) is enforced by the interpreter only, not the JIT");
+			return -EINVAL;
+		}
+		int err = select_jit(prog, OPTS_GET(opts, jit_harden, false), log);
+		if (err)
+			return err;
+		jit = true;
+		break;
+	}
 	default:
 		bpfvm_logf(log, "unknown engine %d", (int)engine);
 		return -EINVAL;
@@ -114,12 +140,13 @@ int bpfvm_prog__run(struct bpfvm_prog *prog, struct bpfvm_run_opts *opts)
 		struct bpfvm_run_ctx rc = {
 			.prog = prog,
 			.log = log,
-			.max_insns = OPTS_GET(opts, max_insns, 0),
+			.max_insns = max_insns,
 			.checked = checked,
 		};
 		if (checked && mem && mem_len)
 			bpfvm_run_add_region(&rc, mem, mem_len, true);
-		int err = bpfvm_interp_run(prog, &rc, (uint64_t)(uintptr_t)mem, mem_len, &r0);
+		int err = jit ? bpfvm_jit_run(prog, &rc, (uint64_t)(uintptr_t)mem, mem_len, &r0)
+			      : bpfvm_interp_run(prog, &rc, (uint64_t)(uintptr_t)mem, mem_len, &r0);
 		if (err)
 			return err;
 	}
