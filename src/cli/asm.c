@@ -71,7 +71,7 @@ int do_asm(struct cli_ctx *ctx, int argc, char **argv)
 		for (size_t i = 0; i < cnt; i++) {
 			if (i && insns[i - 1].code == (BPF_LD | BPF_IMM | BPF_DW))
 				continue;
-			bpfvm_disasm_insn(NULL, insns, cnt, i, text, sizeof(text));
+			bpfvm_disasm_insn(&cli_insn_printer, insns, cnt, i, text, sizeof(text));
 			printf("%zu: %s\n", i, text);
 		}
 	}

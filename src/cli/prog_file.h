@@ -8,6 +8,13 @@
 #include "bpfvm/bpfvm.h"
 #include "cli/cli.h"
 
+/*
+ * The printer the CLI's listings use: the kernel log's format, except that LD_IMM64's pseudo sources (which the
+ * kernel prints after rewriting them to addresses) read as the assembler writes them: `r1 = map_fd(3)`,
+ * `map_value(3, 16)`, `btf_id(N)`, `func(N)`, `map_idx(N)`, `map_idx_value(N, OFF)`, so a listing assembles back.
+ */
+extern const struct bpfvm_insn_printer cli_insn_printer;
+
 /* --syntax kernel|ubpf|auto to enum bpfvm_asm_syntax; -1 when the name is unknown */
 int cli_asm_syntax(const char *name);
 
