@@ -114,12 +114,6 @@ FUZZ_JIT_COUNT ?= 1000000
 .PHONY: fuzz-jit
 fuzz-jit: $(BUILD)/tests/jit/test_jit_vs_interp
 	BPFVM_JIT_DIFF_COUNT=$(FUZZ_JIT_COUNT) $(BUILD)/tests/jit/test_jit_vs_interp
-# the JIT's differential test and benchmark compare with the interpreter when the library has it (a weak
-# reference would not pull it out of the archive): force it in once some src/interp/*.c defines it
-JIT_COMMA := ,
-JIT_LPAREN := (
-JIT_WITH_INTERP := $(if $(shell grep -ls '^int bpfvm_interp_run$(JIT_LPAREN)' src/interp/*.c 2>/dev/null),-Wl$(JIT_COMMA)-u$(JIT_COMMA)bpfvm_interp_run)
-$(BUILD)/tests/jit/test_jit_vs_interp $(BUILD)/bench/jit_bench: CFLAGS_BASE += $(JIT_WITH_INTERP)
 # the interpreter-vs-kernel differential at fuzzing scale (tests/diff/test_interp_kernel.c; needs bpf())
 .PHONY: fuzz-kernel
 fuzz-kernel: all $(BUILD)/tests/diff/test_interp_kernel

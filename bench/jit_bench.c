@@ -18,10 +18,6 @@
 
 #include "jit/progs.c"
 
-/* the interpreter, when it is linked in (weak: this table still runs without it) */
-extern int bpfvm_interp_run(const struct bpfvm_prog *prog, struct bpfvm_run_ctx *rc, uint64_t r1, uint64_t r2,
-			    uint64_t *r0) __attribute__((weak));
-
 #define TARGET_NS 30e6 /* each measurement runs about this long */
 #define ROUNDS 5       /* best of */
 
@@ -233,7 +229,7 @@ static void measure(const struct bench_prog *bp, uint8_t *data, struct ubpf_api 
 			snprintf(note, notelen, "jit result 0x%llx != C 0x%llx", (unsigned long long)res[C_JIT],
 				 (unsigned long long)want);
 	}
-	if (bpfvm_interp_run) {
+	{
 		be.interp = true;
 		er = (struct engine_run){ call_bpfvm, &be };
 		ns[C_INTERP] = time_calls(&er, data, BENCH_DATA_LEN, &res[C_INTERP]);
@@ -318,8 +314,6 @@ int main(int argc, char **argv)
 	load_ubpf(&u, why, sizeof(why));
 	if (!u.dl)
 		fprintf(stderr, "bench: uBPF column n/a: %s\n", why);
-	if (!bpfvm_interp_run)
-		fprintf(stderr, "bench: interpreter column n/a: bpfvm_interp_run is not linked in yet\n");
 
 	measure(&empty, data, &u, base, note, sizeof(note));
 	printf("ns/run, minus each engine's own empty-program time (%.1f interp, %.1f jit, %.1f kernel, %.1f ubpf, "

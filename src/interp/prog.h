@@ -2,6 +2,7 @@
 #ifndef BPFVM_INTERP_PROG_H
 #define BPFVM_INTERP_PROG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,6 +25,7 @@ struct bpfvm_prog {
 	void *jit_image;
 	size_t jit_size;
 	bpfvm_jit_fn jit_entry;
+	bool jit_hardened; /* the image was compiled with constant blinding */
 };
 
 #endif

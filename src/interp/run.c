@@ -9,6 +9,7 @@
 #include "common/log_internal.h"
 #include "interp/run.h"
 #include "isa/opcodes.h"
+#include "jit/jit.h"
 
 /* libbpf's OPTS_VALID: a larger struct is fine only if its unknown tail is zero */
 static bool opts_valid(const void *opts, size_t sz, size_t known)
@@ -62,7 +63,7 @@ void bpfvm_prog__free(struct bpfvm_prog *prog)
 	if (!prog)
 		return;
 	bpfvm_interp_release(prog);
-	/* the JIT helper releases its image here once the JIT is merged */
+	bpfvm_jit_release(prog);
 	free(prog->insns);
 	free(prog);
 }
@@ -93,20 +94,41 @@ int bpfvm_prog__run(struct bpfvm_prog *prog, struct bpfvm_run_opts *opts)
 	uint32_t repeat = OPTS_GET(opts, repeat, 0);
 	if (!repeat)
 		repeat = 1;
-	bool checked = false;
+	uint64_t max_insns = OPTS_GET(opts, max_insns, 0);
+	bool harden = OPTS_GET(opts, jit_harden, false);
+	bool checked = false, use_jit = false;
 	switch (engine) {
-	case BPFVM_ENGINE_DEFAULT: /* the interpreter until the JIT is wired in */
+	case BPFVM_ENGINE_DEFAULT: /* the JIT, unless a step limit is asked for (only the interpreter counts steps) */
+		use_jit = !max_insns;
+		break;
 	case BPFVM_ENGINE_INTERP:
 		break;
 	case BPFVM_ENGINE_CHECKED:
 		checked = true;
 		break;
 	case BPFVM_ENGINE_JIT:
-		bpfvm_logf(log, "the JIT engine is not available in this build");
-		return -ENOTSUP;
+		if (max_insns) {
+			bpfvm_logf(log, "the JIT does not enforce a step limit: use the interpreter for max_insns");
+			return -ENOTSUP;
+		}
+		use_jit = true;
+		break;
 	default:
 		bpfvm_logf(log, "unknown engine %d", (int)engine);
 		return -EINVAL;
+	}
+	if (use_jit && (!prog->jit_entry || prog->jit_hardened != harden)) {
+		struct bpfvm_jit_opts jo = { .harden = harden };
+		struct bpfvm_log jlog = { 0 };
+		int err = bpfvm_jit_compile_opts(prog, &jo, &jlog, NULL);
+		if (err == -ENOTSUP && engine == BPFVM_ENGINE_DEFAULT) {
+			use_jit = false; /* no JIT for this host or this program: the interpreter runs it */
+		} else if (err) {
+			bpfvm_logf(log, "%s", jlog.last_error[0] ? jlog.last_error : "JIT: cannot compile the program");
+			return err;
+		} else {
+			prog->jit_hardened = harden;
+		}
 	}
 	uint64_t r0 = 0;
 	uint64_t t0 = now_ns();
@@ -114,12 +136,19 @@ int bpfvm_prog__run(struct bpfvm_prog *prog, struct bpfvm_run_opts *opts)
 		struct bpfvm_run_ctx rc = {
 			.prog = prog,
 			.log = log,
-			.max_insns = OPTS_GET(opts, max_insns, 0),
+			.max_insns = max_insns,
 			.checked = checked,
+			.trace = OPTS_GET(opts, trace, NULL),
+			.trace_arg = OPTS_GET(opts, trace_arg, NULL),
 		};
-		if (checked && mem && mem_len)
-			bpfvm_run_add_region(&rc, mem, mem_len, true);
-		int err = bpfvm_interp_run(prog, &rc, (uint64_t)(uintptr_t)mem, mem_len, &r0);
+		int err;
+		if (use_jit) {
+			err = bpfvm_jit_run(prog, &rc, (uint64_t)(uintptr_t)mem, mem_len, &r0);
+		} else {
+			if (checked && mem && mem_len)
+				bpfvm_run_add_region(&rc, mem, mem_len, true);
+			err = bpfvm_interp_run(prog, &rc, (uint64_t)(uintptr_t)mem, mem_len, &r0);
+		}
 		if (err)
 			return err;
 	}

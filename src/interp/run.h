@@ -33,6 +33,8 @@ struct bpfvm_run_ctx {
 	const uint8_t *pkt;
 	size_t pkt_len;
 	uint64_t prandom_state; /* bpf_get_prandom_u32; 0 = seed on first use */
+	bpfvm_trace_fn trace;   /* bpf_trace_printk output (NULL: dropped) */
+	void *trace_arg;
 };
 
 /* Stop the run: record err and one line of why. Helpers call this too. */

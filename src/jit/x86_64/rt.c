@@ -7,24 +7,14 @@
 #include "jit/jit.h"
 #include "jit/x86_64/jit.h"
 
-/*
- * The run's error recorder (interp) and the helper table (helpers) are other modules': referenced weakly, so that
- * a binary without them still links; then the JIT records the error itself and knows no helper.
- */
-#pragma weak bpfvm_run_fail
-#pragma weak bpfvm_helper_by_id
-
 void jit_rt_fail(struct bpfvm_run_ctx *rc, int err, const char *what)
 {
-	if (bpfvm_run_fail)
-		bpfvm_run_fail(rc, err, "%s", what);
-	else
-		rc->error = err;
+	bpfvm_run_fail(rc, err, "%s", what);
 }
 
 const struct bpfvm_helper *jit_rt_helper(uint32_t id)
 {
-	return bpfvm_helper_by_id ? bpfvm_helper_by_id(id) : NULL;
+	return bpfvm_helper_by_id(id);
 }
 
 /* a bpf-to-bpf call would open a 9th frame (MAX_CALL_FRAMES is 8) */
