@@ -197,6 +197,10 @@ static int INTERP_FN(const struct interp_code *code, struct bpfvm_run_ctx *rc, u
 			bpfvm_run_fail(rc, -EINVAL, "unknown helper %u called at insn %zu", id, (size_t)(pc - code->insns));
 			return rc->error;
 		}
+#if CHECKED
+		rc->stack_lo = (uintptr_t)fr->stack;
+		rc->stack_hi = (uintptr_t)(fr->stack + BPFVM_STACK_SIZE);
+#endif
 		regs[0] = h->fn(regs[1], regs[2], regs[3], regs[4], regs[5], rc);
 		if (rc->error)
 			return rc->error;

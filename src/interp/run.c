@@ -188,3 +188,13 @@ bool bpfvm_run_access_ok(const struct bpfvm_run_ctx *rc, uintptr_t addr, size_t 
 	}
 	return false;
 }
+
+bool bpfvm_run_mem_ok(const struct bpfvm_run_ctx *rc, const void *p, size_t size, bool write)
+{
+	uintptr_t a = (uintptr_t)p;
+	if (!rc->checked)
+		return true;
+	if (a >= rc->stack_lo && a < rc->stack_hi && size <= rc->stack_hi - a)
+		return true;
+	return bpfvm_run_access_ok(rc, a, size, write);
+}
