@@ -40,6 +40,13 @@ const struct bpf_insn *bpfvm_prog__insns(const struct bpfvm_prog *prog);
 size_t bpfvm_prog__insn_cnt(const struct bpfvm_prog *prog);
 const char *bpfvm_prog__name(const struct bpfvm_prog *prog);
 
+/*
+ * Where bpf_trace_printk (and bpf_trace_vprintk) output goes: msg is the formatted text (len bytes, NUL-terminated,
+ * possibly ending in '\n' as the program wrote it). With no callback the text is dropped (the helper still returns
+ * its length, as the kernel does with nobody reading trace_pipe).
+ */
+typedef void (*bpfvm_trace_fn)(void *arg, const char *msg, size_t len);
+
 struct bpfvm_run_opts {
 	size_t sz;
 	void *mem;           /* r1 = mem, r2 = mem_len (the conformance suite's convention); owned by the caller */
@@ -51,13 +58,18 @@ struct bpfvm_run_opts {
 	/* outputs */
 	uint64_t retval;      /* r0 at exit of the last run */
 	uint64_t duration_ns; /* mean wall time per run */
-	bool jit_harden;      /* JIT with constant blinding, as the kernel's bpf_jit_harden */
+	/* more inputs (appended: older callers' smaller sz leaves them zero) */
+	bool jit_harden;      /* JIT with constant blinding (the kernel's bpf_jit_harden) */
+	bpfvm_trace_fn trace; /* bpf_trace_printk output; NULL drops it */
+	void *trace_arg;
 };
-#define bpfvm_run_opts__last_field jit_harden
+#define bpfvm_run_opts__last_field trace_arg
 
 /*
  * Run the program. Returns 0 (retval set) or a negative errno: -EFAULT a bad memory access in checked mode,
  * -E2BIG the step limit, -EINVAL bad opts or a program the engine cannot run, -ENOTSUP engine unavailable.
+ * BPFVM_ENGINE_DEFAULT is the JIT on x86-64 (the interpreter when the JIT cannot compile the program with
+ * -ENOTSUP, or when max_insns is set: only the interpreter counts steps).
  * Only programs that passed the verifier are safe to run outside checked mode.
  */
 int bpfvm_prog__run(struct bpfvm_prog *prog, struct bpfvm_run_opts *opts);

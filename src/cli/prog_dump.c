@@ -6,6 +6,7 @@
 #include "asm/asm.h"
 #include "bpfvm/object.h"
 #include "cli/prog_dump.h"
+#include "cli/listing.h"
 #include "cli/prog_file.h"
 #include "cli/prog_jit.h"
 #include "cli/prog_obj.h"
@@ -13,7 +14,7 @@
 struct dump_args {
 	const char *file, *prog;
 	bool jited, harden;
-	int syntax;
+	const char *syntax;
 };
 
 static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct dump_args *a)
@@ -37,9 +38,7 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct dump_ar
 		} else if (!strcmp(o, "--prog")) {
 			a->prog = argv[++i];
 		} else if (!strcmp(o, "--syntax")) {
-			a->syntax = cli_asm_syntax(argv[++i]);
-			if (a->syntax < 0)
-				return p_err(ctx, EXIT_USAGE, "prog dump: unknown syntax '%s' (kernel or ubpf)", argv[i]);
+			a->syntax = argv[++i];
 		} else {
 			return p_err(ctx, EXIT_USAGE, "prog dump: unknown option '%s'", o);
 		}
@@ -152,7 +151,7 @@ int prog_dump(struct cli_ctx *ctx, int argc, char **argv)
 	if (a.prog)
 		return p_err(ctx, EXIT_USAGE, "prog dump: --prog names a program of an ELF object");
 	struct bpfvm_prog *prog;
-	code = cli_load_prog_file(ctx, a.file, (enum bpfvm_asm_syntax)a.syntax, &prog);
+	code = cli_load_prog_file(ctx, a.file, a.syntax, &prog);
 	if (code)
 		return code;
 	if (a.jited)

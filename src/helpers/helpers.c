@@ -12,10 +12,13 @@ static const char *const helper_names[] = {
 
 static const struct bpfvm_helper helper_impls[] = {
 	[5] = { 5, "bpf_ktime_get_ns", bpf_ktime_get_ns },
+	[6] = { 6, "bpf_trace_printk", bpf_trace_printk },
 	[7] = { 7, "bpf_get_prandom_u32", bpf_get_prandom_u32 },
 	[8] = { 8, "bpf_get_smp_processor_id", bpf_get_smp_processor_id },
 	[125] = { 125, "bpf_ktime_get_boot_ns", bpf_ktime_get_boot_ns },
 	[160] = { 160, "bpf_ktime_get_coarse_ns", bpf_ktime_get_coarse_ns },
+	[165] = { 165, "bpf_snprintf", bpf_snprintf },
+	[177] = { 177, "bpf_trace_vprintk", bpf_trace_vprintk },
 };
 
 const struct bpfvm_helper *bpfvm_helper_by_id(uint32_t id)

@@ -10,5 +10,8 @@ HELPER(bpf_ktime_get_boot_ns);
 HELPER(bpf_ktime_get_coarse_ns);
 HELPER(bpf_get_prandom_u32);
 HELPER(bpf_get_smp_processor_id);
+HELPER(bpf_trace_printk);   /* trace.c */
+HELPER(bpf_trace_vprintk);
+HELPER(bpf_snprintf);
 
 #endif

@@ -198,6 +198,10 @@ static int INTERP_FN(const struct interp_code *code, struct bpfvm_run_ctx *rc, u
 				       bpfvm_helper_name(id) ? bpfvm_helper_name(id) : "unknown", (size_t)(pc - code->insns));
 			return rc->error;
 		}
+#if CHECKED
+		rc->stack_lo = (uintptr_t)fr->stack;
+		rc->stack_hi = (uintptr_t)(fr->stack + BPFVM_STACK_SIZE);
+#endif
 		regs[0] = h->fn(regs[1], regs[2], regs[3], regs[4], regs[5], rc);
 		if (rc->error)
 			return rc->error;

@@ -33,6 +33,10 @@ struct bpfvm_run_ctx {
 	const uint8_t *pkt;
 	size_t pkt_len;
 	uint64_t prandom_state; /* bpf_get_prandom_u32; 0 = seed on first use */
+	bpfvm_trace_fn trace;   /* bpf_trace_printk output (NULL: dropped) */
+	void *trace_arg;
+	/* checked mode: the stack of the frame that is calling a helper (set by the interpreter before each call) */
+	uintptr_t stack_lo, stack_hi;
 };
 
 /* Stop the run: record err and one line of why. Helpers call this too. */
@@ -43,6 +47,12 @@ int bpfvm_run_add_region(struct bpfvm_run_ctx *rc, const void *start, size_t len
 
 /* true if [addr, addr+size) lies inside one region (writable if write) */
 bool bpfvm_run_access_ok(const struct bpfvm_run_ctx *rc, uintptr_t addr, size_t size, bool write);
+
+/*
+ * For helpers with pointer arguments: may the run touch [p, p+size)? Always true outside checked mode (the verifier
+ * is the guard there); in checked mode the calling frame's stack or one of the regions must hold it.
+ */
+bool bpfvm_run_mem_ok(const struct bpfvm_run_ctx *rc, const void *p, size_t size, bool write);
 
 /* The interpreter. r1, r2 are the initial argument registers. Returns 0 with *r0 set, or rc->error. */
 int bpfvm_interp_run(const struct bpfvm_prog *prog, struct bpfvm_run_ctx *rc, uint64_t r1, uint64_t r2,
