@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "asm/asm.h"
-#include "cli/listing.h"
 #include "cli/prog_file.h"
 
 static int do_asm_help(struct cli_ctx *ctx)
@@ -70,7 +69,7 @@ int do_asm(struct cli_ctx *ctx, int argc, char **argv)
 		for (size_t i = 0; i < cnt; i++) {
 			if (i && insns[i - 1].code == (BPF_LD | BPF_IMM | BPF_DW))
 				continue;
-			bpfvm_disasm_insn(&cli_insn_printer, insns, cnt, i, text, sizeof(text));
+			bpfvm_disasm_insn(&bpfvm_asm_printer, insns, cnt, i, text, sizeof(text));
 			printf("%zu: %s\n", i, text);
 		}
 	}

@@ -6,7 +6,6 @@
 #include "asm/asm.h"
 #include "bpfvm/object.h"
 #include "cli/prog_dump.h"
-#include "cli/listing.h"
 #include "cli/prog_file.h"
 #include "cli/prog_jit.h"
 #include "cli/prog_obj.h"
@@ -54,7 +53,7 @@ static void insn_text(void *arg, const struct bpf_insn *insns, size_t idx, char 
 	const struct bpfvm_prog *prog = arg;
 	int n = snprintf(buf, len, "%zu: ", idx);
 	if (n > 0 && (size_t)n < len)
-		bpfvm_disasm_insn(&cli_insn_printer, insns, bpfvm_prog__insn_cnt(prog), idx, buf + n, len - (size_t)n);
+		bpfvm_disasm_insn(&bpfvm_asm_printer, insns, bpfvm_prog__insn_cnt(prog), idx, buf + n, len - (size_t)n);
 }
 
 /* the instructions, one line each (`N: (b7) r0 = 0`), with the source lines of line_info above them */
@@ -74,7 +73,7 @@ static void dump_insns(struct cli_ctx *ctx, const struct bpfvm_object *obj, cons
 			l++;
 		bool has_src = obj && l < li_cnt && li[l].insn_off == i &&
 			       bpfvm_object__format_line_info(obj, &li[l], src, sizeof(src)) >= 0;
-		bpfvm_disasm_insn(&cli_insn_printer, insns, cnt, i, text, sizeof(text));
+		bpfvm_disasm_insn(&bpfvm_asm_printer, insns, cnt, i, text, sizeof(text));
 		if (ctx->json) {
 			jsonw_start_object(ctx->jw);
 			jsonw_uint_field(ctx->jw, "insn", i);
