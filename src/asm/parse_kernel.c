@@ -485,8 +485,10 @@ static int parse_call(struct asm_ctx *c, int prefix_code, const struct asm_tok *
 			return err;
 		return finish(c, &in, prefix_code, start);
 	}
-	if (asm_is(t, "kernel") || asm_is(t, "kfunc")) { /* call kernel-function#N, call kfunc#N */
-		c->pos++;
+	if (asm_is(t, "kernel") || asm_is(t, "kfunc") || asm_is(t, "#")) {
+		/* call kernel-function#N, call kfunc#N, and the log's `call #N` for a kfunc whose BTF name is empty */
+		if (!asm_is(t, "#"))
+			c->pos++;
 		if (asm_is(t, "kernel") && ((err = asm_expect(c, "-")) || (err = asm_expect(c, "function"))))
 			return err;
 		if ((err = asm_expect(c, "#")) || (err = parse_imm32(c, &in.imm)))
@@ -500,7 +502,7 @@ static int parse_call(struct asm_ctx *c, int prefix_code, const struct asm_tok *
 		if (asm_accept(c, "#")) { /* the log's `call bpf_map_lookup_elem#1`, or a kfunc's `call NAME#BTF_ID` */
 			if ((err = parse_imm32(c, &in.imm)))
 				return err;
-			if (id < 0)
+			if (id < 0 && !asm_is(t, "unknown")) /* `unknown#N`: a helper id the table does not name */
 				in.src_reg = BPF_PSEUDO_KFUNC_CALL;
 			return finish(c, &in, prefix_code, start);
 		}
