@@ -4,7 +4,7 @@
 #if CHECKED
 #define MEMCHK(ADDR, SZ, WR)                                                                                   \
 	do {                                                                                                   \
-		if (!mem_ok(rc, fr, (uintptr_t)(ADDR), SZ, WR)) {                                               \
+		if (!mem_ok(rc, frames, depth, (uintptr_t)(ADDR), SZ, WR)) {                                               \
 			bpfvm_run_fail(rc, -EFAULT, "invalid %s of %d bytes at address 0x%llx at insn %zu",       \
 				       (WR) ? "write" : "read", (int)(SZ), (unsigned long long)(uintptr_t)(ADDR), \
 				       (size_t)(pc - code->insns));                                             \
@@ -198,8 +198,10 @@ static int INTERP_FN(const struct interp_code *code, struct bpfvm_run_ctx *rc, u
 			return rc->error;
 		}
 #if CHECKED
-		rc->stack_lo = (uintptr_t)fr->stack;
-		rc->stack_hi = (uintptr_t)(fr->stack + BPFVM_STACK_SIZE);
+		rc->stack_base = (uintptr_t)frames[0].stack;
+		rc->stack_stride = sizeof(struct frame);
+		rc->stack_frames = depth + 1;
+		rc->helper_insn = (size_t)(pc - code->insns);
 #endif
 		regs[0] = h->fn(regs[1], regs[2], regs[3], regs[4], regs[5], rc);
 		if (rc->error)
