@@ -228,6 +228,8 @@ static int INTERP_FN(const struct interp_code *code, struct bpfvm_run_ctx *rc, u
 	vmcase(EXIT) {
 		if (depth == 0) {
 			*r0_out = regs[0];
+			if (limited)
+				rc->insn_count = steps;
 			return 0;
 		}
 		fr = &frames[--depth];

@@ -23,7 +23,7 @@ struct bpfvm_run_ctx {
 	const struct bpfvm_prog *prog;
 	struct bpfvm_log *log;
 	uint64_t max_insns;   /* 0 = no limit */
-	uint64_t insn_count;  /* instructions executed (interpreter; counted only when max_insns is set) */
+	uint64_t insn_count;  /* instructions executed, set at exit (interpreter; counted only when max_insns is set) */
 	bool checked;         /* bounds-check every access against regions[] */
 	int nregions;
 	struct bpfvm_region regions[BPFVM_MAX_REGIONS];
