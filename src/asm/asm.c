@@ -191,7 +191,7 @@ int bpfvm_asm(const char *text, size_t len, const char *filename, enum bpfvm_asm
 		return -EINVAL;
 	if (syntax == BPFVM_ASM_AUTO)
 		syntax = asm_ubpf_looks_like(text, len) ? BPFVM_ASM_UBPF : BPFVM_ASM_KERNEL;
-	c.comment = syntax == BPFVM_ASM_UBPF ? "#;" : ";/";
+	c.comment = syntax == BPFVM_ASM_UBPF ? "#;" : ";"; /* and `//` in both */
 
 	const char *p = text, *end = text + len;
 	while (p < end && !err) {

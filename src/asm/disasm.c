@@ -142,8 +142,6 @@ static void disasm_call(struct out *o, const struct bpfvm_insn_printer *p, const
 
 	if (in->src_reg == 0) {
 		name = in->imm >= 0 ? bpfvm_helper_name((uint32_t)in->imm) : NULL;
-		if (name && !strncmp(name, "bpf_unspec", 10))
-			name = NULL;
 	}
 	if (!name && p && p->call_name)
 		name = p->call_name(p->arg, in, tmp, sizeof(tmp));
@@ -165,7 +163,9 @@ static void disasm_jmp(struct out *o, const struct bpfvm_insn_printer *p, const 
 	uint8_t cls = BPF_CLASS(in->code), op = BPF_OP(in->code);
 	char r = reg_prefix(cls);
 
-	if (op == BPF_CALL)
+	if (in->code == (BPF_JMP | BPF_CALL | BPF_X)) /* callx: not in the kernel's printer; LLVM's spelling */
+		put(o, "(%02x) callx r%d", in->code, in->dst_reg);
+	else if (op == BPF_CALL)
 		disasm_call(o, p, in);
 	else if (in->code == (BPF_JMP | BPF_JA))
 		put(o, "(%02x) goto pc%+d", in->code, in->off);

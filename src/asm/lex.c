@@ -86,8 +86,7 @@ int asm_lex_line(struct asm_ctx *c, const char *line, size_t len)
 			space = true;
 			continue;
 		}
-		if (strchr(c->comment, ch) || (ch == '/' && i + 1 < len && line[i + 1] == '/' &&
-						 strchr(c->comment, '/')))
+		if (strchr(c->comment, ch) || (ch == '/' && i + 1 < len && line[i + 1] == '/'))
 			break;
 		if (c->ntok >= ASM_MAX_TOKS) {
 			struct asm_tok t = { .kind = T_WORD, .col = (int)i + 1, .s = line + i, .len = 1 };

@@ -34,6 +34,7 @@ int cmd_select(struct cli_ctx *ctx, const struct cmd *cmds, int argc, char **arg
 int p_err(struct cli_ctx *ctx, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* the objects: one per file, each with its own table */
+int do_asm(struct cli_ctx *ctx, int argc, char **argv);         /* asm.c */
 int do_cbpf(struct cli_ctx *ctx, int argc, char **argv);
 int do_corpus(struct cli_ctx *ctx, int argc, char **argv);      /* corpus.c */
 int do_prog_verify(struct cli_ctx *ctx, int argc, char **argv); /* prog_verify.c: `prog verify` */

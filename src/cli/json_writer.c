@@ -51,7 +51,7 @@ static void separate(struct json_writer *jw)
 		return;
 	}
 	if (!jw->first[jw->depth])
-		fputc(',', jw->f);
+		fputs(jw->pretty ? "," : ", ", jw->f); /* compact output still reads as the CLI contract shows it */
 	jw->first[jw->depth] = false;
 	if (jw->depth > 0)
 		indent(jw);

@@ -23,6 +23,7 @@ static int do_version(struct cli_ctx *ctx, int argc, char **argv)
 
 static const struct cmd objects[] = {
 	{ "version", do_version },
+	{ "asm", do_asm },
 	{ "cbpf", do_cbpf },
 	{ "corpus", do_corpus },
 	{ "prog", do_prog },
@@ -35,7 +36,7 @@ static int do_help(struct cli_ctx *ctx, int argc, char **argv)
 	fprintf(stderr,
 		"Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n"
 		"       %s version\n"
-		"       OBJECT := { version | prog | corpus | cbpf }\n"
+		"       OBJECT := { version | prog | asm | corpus | cbpf }\n"
 		"       OPTIONS := { -j|--json [-p|--pretty] }\n"
 		"Run `%s OBJECT help` for an object's commands.\n",
 		ctx->argv0, ctx->argv0, ctx->argv0);

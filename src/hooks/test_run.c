@@ -7,11 +7,6 @@
 #include "interp/run.h"
 #include "progtypes/run_ctx.h"
 
-/* The JIT module may not be linked in: a weak reference lets the engine be chosen at run time. */
-extern int bpfvm_jit_compile(struct bpfvm_prog *prog, struct bpfvm_log *log) __attribute__((weak));
-/* TODO(interp merge): strong once src/interp is in this branch; weak so the loader links without it */
-#pragma weak bpfvm_interp_run
-#pragma weak bpfvm_run_add_region
 
 static uint64_t now_ns(void)
 {
@@ -55,13 +50,12 @@ int bpfvm_prog__test_run(struct bpfvm_prog *prog, struct bpfvm_test_run_opts *op
 		return -ENOTSUP;
 	}
 	enum bpfvm_engine engine = opts->engine;
+	if (engine == BPFVM_ENGINE_DEFAULT) /* the JIT where it compiles; the step limit is the interpreter's */
+		engine = !opts->max_insns && !bpfvm_jit_compile(prog, NULL) ? BPFVM_ENGINE_JIT : BPFVM_ENGINE_INTERP;
 	if (engine == BPFVM_ENGINE_JIT) {
-		int err = bpfvm_jit_compile ? bpfvm_jit_compile(prog, log) : -ENOTSUP;
-		if (err) {
-			if (!bpfvm_jit_compile)
-				bpfvm_logf(log, "test run: this build has no JIT");
+		int err = bpfvm_jit_compile(prog, log);
+		if (err)
 			return err;
-		}
 	} else if (engine != BPFVM_ENGINE_DEFAULT && engine != BPFVM_ENGINE_INTERP && engine != BPFVM_ENGINE_CHECKED) {
 		return -EINVAL;
 	}
@@ -70,20 +64,13 @@ int bpfvm_prog__test_run(struct bpfvm_prog *prog, struct bpfvm_test_run_opts *op
 	int err = pt->prepare(prog->prog_type, &m, opts, log);
 	if (err)
 		return err;
-	if (engine != BPFVM_ENGINE_JIT && !bpfvm_interp_run) {
-		bpfvm_logf(log, "test run: this build has no interpreter");
-		test_run_mem_free(&m);
-		return -ENOTSUP;
-	}
 	struct bpfvm_run_ctx rc = {
 		.prog = prog, .log = log, .max_insns = opts->max_insns, .checked = engine == BPFVM_ENGINE_CHECKED,
 		.pkt = m.pkt, .pkt_len = m.pkt_len,
 	};
-	if (bpfvm_run_add_region) {
-		bpfvm_run_add_region(&rc, m.ctx, m.ctx_size, true);
-		if (m.buf_size)
-			bpfvm_run_add_region(&rc, m.head, m.buf_size, m.pkt_writable);
-	}
+	bpfvm_run_add_region(&rc, m.ctx, m.ctx_size, true);
+	if (m.buf_size)
+		bpfvm_run_add_region(&rc, m.head, m.buf_size, m.pkt_writable);
 
 	uint32_t repeat = opts->repeat ? opts->repeat : 1;
 	uint64_t r0 = 0, t0 = now_ns();

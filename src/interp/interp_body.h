@@ -194,7 +194,8 @@ static int INTERP_FN(const struct interp_code *code, struct bpfvm_run_ctx *rc, u
 	call_helper_id:;
 		const struct bpfvm_helper *h = bpfvm_helper_by_id(id);
 		if (!h || !h->fn) {
-			bpfvm_run_fail(rc, -EINVAL, "unknown helper %u called at insn %zu", id, (size_t)(pc - code->insns));
+			bpfvm_run_fail(rc, -EINVAL, "helper %u (%s) is not implemented by bpfvm, called at insn %zu", id,
+				       bpfvm_helper_name(id) ? bpfvm_helper_name(id) : "unknown", (size_t)(pc - code->insns));
 			return rc->error;
 		}
 #if CHECKED

@@ -6,11 +6,6 @@
 #include "interp/prog.h"
 #include "loader/loader.h"
 
-/* TODO(interp merge): the run API (src/interp/run.c) is not in this branch yet; weak until it is, so that
- * opening objects works and links without it. */
-#pragma weak bpfvm_prog__new
-#pragma weak bpfvm_prog__free
-
 /*
  * After verification the kernel replaces an LD_IMM64 of a map fd by the map's address and of a map value by
  * the value's address (resolve_pseudo_ldimm64); the engines then see plain 64-bit constants. We do the same, so
@@ -55,23 +50,10 @@ int prog_load(struct bpfvm_object *obj, struct loader_prog *p)
 	memcpy(insns, p->insns, p->insn_cnt * sizeof(*insns));
 	int err = resolve_ldimm64(obj, p, insns);
 	if (!err) {
-		if (bpfvm_prog__new) {
-			BPFVM_OPTS(bpfvm_prog_opts, popts, .name = p->name, .prog_type = p->prog_type, .log = obj->log);
-			p->prog = bpfvm_prog__new(insns, p->insn_cnt, &popts);
-			if (!p->prog)
-				err = errno ? -errno : -EINVAL;
-		} else { /* a build without the run API: the program exists, no engine has attached to it */
-			p->prog = calloc(1, sizeof(*p->prog));
-			if (!p->prog) {
-				err = -ENOMEM;
-			} else {
-				p->prog->insns = insns;
-				insns = NULL;
-				p->prog->insn_cnt = p->insn_cnt;
-				p->prog->prog_type = p->prog_type;
-				snprintf(p->prog->name, sizeof(p->prog->name), "%s", p->name);
-			}
-		}
+		BPFVM_OPTS(bpfvm_prog_opts, popts, .name = p->name, .prog_type = p->prog_type, .log = obj->log);
+		p->prog = bpfvm_prog__new(insns, p->insn_cnt, &popts);
+		if (!p->prog)
+			err = errno ? -errno : -EINVAL;
 	}
 	free(insns);
 	return err;
@@ -79,11 +61,6 @@ int prog_load(struct bpfvm_object *obj, struct loader_prog *p)
 
 void prog_unload(struct loader_prog *p)
 {
-	if (p->prog && bpfvm_prog__free) {
-		bpfvm_prog__free(p->prog);
-	} else if (p->prog) {
-		free(p->prog->insns);
-		free(p->prog);
-	}
+	bpfvm_prog__free(p->prog);
 	p->prog = NULL;
 }

@@ -11,6 +11,7 @@
 #include "lib/harness.h"
 #include "jit/ref_eval.h"
 
+
 #include "jit/gen.h"
 
 struct outcome {
