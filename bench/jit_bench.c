@@ -18,7 +18,6 @@
 
 #include "jit/progs.c"
 
-
 #define TARGET_NS 30e6 /* each measurement runs about this long */
 #define ROUNDS 5       /* best of */
 
@@ -230,11 +229,13 @@ static void measure(const struct bench_prog *bp, uint8_t *data, struct ubpf_api 
 			snprintf(note, notelen, "jit result 0x%llx != C 0x%llx", (unsigned long long)res[C_JIT],
 				 (unsigned long long)want);
 	}
-	be.interp = true;
-	er = (struct engine_run){ call_bpfvm, &be };
-	ns[C_INTERP] = time_calls(&er, data, BENCH_DATA_LEN, &res[C_INTERP]);
-	if (res[C_INTERP] != want)
-		snprintf(note, notelen, "interp result differs");
+	{
+		be.interp = true;
+		er = (struct engine_run){ call_bpfvm, &be };
+		ns[C_INTERP] = time_calls(&er, data, BENCH_DATA_LEN, &res[C_INTERP]);
+		if (res[C_INTERP] != want)
+			snprintf(note, notelen, "interp result differs");
+	}
 	bpfvm_jit_release(&be.prog);
 	bpfvm_interp_release(&be.prog);
 

@@ -49,8 +49,7 @@ typedef void (*bpfvm_trace_fn)(void *arg, const char *msg, size_t len);
 
 struct bpfvm_run_opts {
 	size_t sz;
-	void *mem;           /* r1 = mem, r2 = mem_len (the conformance suite's convention); owned by the caller;
-			      * LD_ABS/LD_IND read it as the packet */
+	void *mem;           /* r1 = mem, r2 = mem_len (the conformance suite's convention); owned by the caller */
 	size_t mem_len;
 	enum bpfvm_engine engine;
 	uint64_t max_insns;  /* stop after this many instructions, -E2BIG; 0 = no limit */
@@ -59,8 +58,9 @@ struct bpfvm_run_opts {
 	/* outputs */
 	uint64_t retval;      /* r0 at exit of the last run */
 	uint64_t duration_ns; /* mean wall time per run */
-	bool jit_harden;      /* JIT with constant blinding, as the kernel's bpf_jit_harden */
-	bpfvm_trace_fn trace; /* bpf_trace_printk/vprintk output; NULL drops it */
+	/* more inputs (appended: older callers' smaller sz leaves them zero) */
+	bool jit_harden;      /* JIT with constant blinding (the kernel's bpf_jit_harden) */
+	bpfvm_trace_fn trace; /* bpf_trace_printk output; NULL drops it */
 	void *trace_arg;
 };
 #define bpfvm_run_opts__last_field trace_arg
@@ -68,6 +68,8 @@ struct bpfvm_run_opts {
 /*
  * Run the program. Returns 0 (retval set) or a negative errno: -EFAULT a bad memory access in checked mode,
  * -E2BIG the step limit, -EINVAL bad opts or a program the engine cannot run, -ENOTSUP engine unavailable.
+ * BPFVM_ENGINE_DEFAULT is the JIT on x86-64 (the interpreter when the JIT cannot compile the program with
+ * -ENOTSUP, or when max_insns is set: only the interpreter counts steps).
  * Only programs that passed the verifier are safe to run outside checked mode.
  */
 int bpfvm_prog__run(struct bpfvm_prog *prog, struct bpfvm_run_opts *opts);

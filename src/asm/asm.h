@@ -39,4 +39,11 @@ struct bpfvm_insn_printer {
 int bpfvm_disasm_insn(const struct bpfvm_insn_printer *printer, const struct bpf_insn *insns, size_t cnt,
 		      size_t idx, char *buf, size_t size);
 
+/*
+ * A printer for listings that must assemble back: the kernel log's format, except that LD_IMM64's pseudo sources
+ * (which the kernel prints after rewriting them to addresses) read as the assembler writes them:
+ * `r1 = map_fd(3)`, `map_value(3, 16)`, `btf_id(N)`, `func(N)`, `map_idx(N)`, `map_idx_value(N, OFF)`.
+ */
+extern const struct bpfvm_insn_printer bpfvm_asm_printer;
+
 #endif

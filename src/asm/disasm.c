@@ -153,8 +153,10 @@ static void disasm_call(struct out *o, const struct bpfvm_insn_printer *p, const
 		put(o, "(%02x) call pc%s", in->code, name);
 		return;
 	}
+	if (!name && in->src_reg == BPF_PSEUDO_KFUNC_CALL)
+		name = in->imm == 0 ? "" : "kernel-function"; /* BTF id 0 is void, whose name the kernel prints: "" */
 	if (!name)
-		name = in->src_reg == BPF_PSEUDO_KFUNC_CALL ? "kernel-function" : "unknown";
+		name = "unknown";
 	put(o, "(%02x) call %s#%d", in->code, name, in->imm);
 }
 
@@ -232,3 +234,21 @@ int bpfvm_disasm_insn(const struct bpfvm_insn_printer *printer, const struct bpf
 	}
 	return (int)o.len;
 }
+
+static const char *pseudo_imm_name(void *arg, const struct bpf_insn *insn, uint64_t full_imm, char *buf,
+				   size_t size)
+{
+	static const char *const names[] = { NULL, "map_fd", "map_value", "btf_id", "func", "map_idx", "map_idx_value" };
+	int32_t lo = (int32_t)(uint32_t)full_imm, hi = (int32_t)(uint32_t)(full_imm >> 32);
+
+	(void)arg;
+	if (insn->src_reg == 0 || insn->src_reg >= sizeof(names) / sizeof(names[0]))
+		return NULL;
+	if (insn->src_reg == BPF_PSEUDO_MAP_VALUE || insn->src_reg == BPF_PSEUDO_MAP_IDX_VALUE)
+		snprintf(buf, size, "%s(%d, %d)", names[insn->src_reg], lo, hi);
+	else
+		snprintf(buf, size, "%s(%d)", names[insn->src_reg], lo);
+	return buf;
+}
+
+const struct bpfvm_insn_printer bpfvm_asm_printer = { .imm_name = pseudo_imm_name };

@@ -270,6 +270,7 @@ static int parse_assign(struct asm_ctx *c, struct reg d, int prefix_code, const 
 					return err;
 				in.src_reg = s.n;
 				in.code = BPF_LD | BPF_IND | size;
+				asm_accept(c, "+"); /* the log writes skb[r1 + 4], and skb[r1 + -4] */
 				if (!asm_is(asm_peek(c), "]") && (err = parse_imm32(c, &in.imm)))
 					return err;
 			} else {
@@ -463,7 +464,7 @@ static int helper_id(const struct asm_tok *t)
 	char name[96];
 	if (t->len >= (int)sizeof(name) - 4)
 		return -1;
-	for (uint32_t id = 1; bpfvm_helper_name(id); id++) {
+	for (uint32_t id = 0; bpfvm_helper_name(id); id++) {
 		const char *h = bpfvm_helper_name(id);
 		snprintf(name, sizeof(name), "%.*s", t->len, t->s);
 		if (!strcmp(h, name) || (!strncmp(h, "bpf_", 4) && !strcmp(h + 4, name)))

@@ -32,7 +32,7 @@ static int write_bin(struct cli_ctx *ctx, const char *path, const struct bpf_ins
 int do_asm(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *in = NULL, *out = NULL;
-	int syntax = BPFVM_ASM_AUTO;
+	const char *syntax = NULL;
 
 	ctx->object = "asm";
 	for (int i = 0; i < argc; i++) {
@@ -43,9 +43,7 @@ int do_asm(struct cli_ctx *ctx, int argc, char **argv)
 		} else if (!strcmp(argv[i], "-o")) {
 			out = argv[++i];
 		} else if (!strcmp(argv[i], "--syntax")) {
-			syntax = cli_asm_syntax(argv[++i]);
-			if (syntax < 0)
-				return p_err(ctx, EXIT_USAGE, "asm: unknown syntax '%s' (kernel or ubpf)", argv[i]);
+			syntax = argv[++i];
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			return p_err(ctx, EXIT_USAGE, "asm: unknown option '%s'", argv[i]);
 		} else if (in) {
@@ -59,7 +57,7 @@ int do_asm(struct cli_ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	struct bpfvm_prog *prog;
-	int code = cli_load_prog_file(ctx, in, (enum bpfvm_asm_syntax)syntax, &prog);
+	int code = cli_load_prog_file(ctx, in, syntax, &prog);
 	if (code)
 		return code;
 	const struct bpf_insn *insns = bpfvm_prog__insns(prog);
@@ -71,7 +69,7 @@ int do_asm(struct cli_ctx *ctx, int argc, char **argv)
 		for (size_t i = 0; i < cnt; i++) {
 			if (i && insns[i - 1].code == (BPF_LD | BPF_IMM | BPF_DW))
 				continue;
-			bpfvm_disasm_insn(&cli_insn_printer, insns, cnt, i, text, sizeof(text));
+			bpfvm_disasm_insn(&bpfvm_asm_printer, insns, cnt, i, text, sizeof(text));
 			printf("%zu: %s\n", i, text);
 		}
 	}

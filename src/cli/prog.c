@@ -10,27 +10,28 @@
 static int do_prog_help(struct cli_ctx *ctx, int argc, char **argv)
 {
 	fprintf(stderr,
-		"Usage: %1$s prog run FILE.s|FILE.bin [--mem HEXFILE] [--engine interp|jit] [--checked] [--jit-harden]\n"
-		"                   [--repeat N] [--max-insns N] [--syntax kernel|ubpf] [-j]\n"
-		"       %1$s prog run OBJ.o [--prog NAME] [--data FILE] [--ctx FILE] [--data-out FILE] [--ctx-out FILE]\n"
+		"Usage: %1$s prog run OBJ.o [--prog NAME] [--data FILE] [--ctx FILE] [--data-out FILE] [--ctx-out FILE]\n"
 		"                   [--repeat N] [--engine interp|jit] [--checked] [--max-insns N] [--btf FILE] [-j]\n"
-		"       %1$s prog dump FILE [--prog NAME] [--jited [--jit-harden]] [--syntax kernel|ubpf] [-j]\n"
+		"       %1$s prog run FILE.s|FILE.asm|FILE.bin [--mem HEXFILE] [--engine interp|jit] [--checked]\n"
+		"                   [--jit-harden] [--repeat N] [--max-insns N] [--syntax auto|kernel|ubpf|raw] [-j]\n"
+		"           (r1 = a copy of the --mem bytes, r2 = their length; the last line is r0 in hex;\n"
+		"            BPFVM_ENGINE=interp|jit|checked picks the engine when no option does)\n"
+		"       %1$s prog dump FILE [--prog NAME] [--jited [--jit-harden]] [--syntax auto|kernel|ubpf|raw] [-j]\n"
 		"       %1$s prog show OBJ.o [--btf FILE] [-j]\n"
 		"       %1$s prog verify FILE [--type TYPE] [--log-level 1|2] [-j]\n"
-		"\n"
-		"prog run runs what it is given: assembly and bytecode are NOT verified (as in uBPF), and only programs that\n"
-		"passed the verifier (`prog verify`) are safe to run. --checked runs the program in the bounds-checked\n"
-		"interpreter instead: every memory access is checked and a bad one stops the run with its address.\n"
-		"The engine is the JIT by default on x86-64 (BPFVM_ENGINE=interp|jit|checked sets it for scripts).\n",
+		"Only programs that passed the verifier are safe to run: assembly and bytecode run with --mem are NOT\n"
+		"verified and run as given (as in uBPF). --checked runs them in the interpreter with every memory access\n"
+		"bounds-checked against the stack and the --mem buffer.\n",
 		ctx->argv0);
 	return argc > 0 && strcmp(argv[0], "help") ? EXIT_USAGE : EXIT_OK;
 }
 
 static int do_prog_run(struct cli_ctx *ctx, int argc, char **argv)
 {
-	if (argc < 1)
-		return p_err(ctx, EXIT_USAGE, "prog run: missing FILE");
-	return cli_is_elf(argv[0]) ? prog_run_object(ctx, argc, argv) : prog_run_raw(ctx, argc, argv);
+	/* by content: ELF objects go to the loader, anything else is assembly text or raw bytecode */
+	if (argc >= 1 && cli_is_elf(argv[0]))
+		return prog_run_object(ctx, argc, argv);
+	return prog_run_raw(ctx, argc, argv);
 }
 
 static const struct cmd prog_cmds[] = {

@@ -13,7 +13,7 @@
 struct dump_args {
 	const char *file, *prog;
 	bool jited, harden;
-	int syntax;
+	const char *syntax;
 };
 
 static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct dump_args *a)
@@ -37,9 +37,7 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct dump_ar
 		} else if (!strcmp(o, "--prog")) {
 			a->prog = argv[++i];
 		} else if (!strcmp(o, "--syntax")) {
-			a->syntax = cli_asm_syntax(argv[++i]);
-			if (a->syntax < 0)
-				return p_err(ctx, EXIT_USAGE, "prog dump: unknown syntax '%s' (kernel or ubpf)", argv[i]);
+			a->syntax = argv[++i];
 		} else {
 			return p_err(ctx, EXIT_USAGE, "prog dump: unknown option '%s'", o);
 		}
@@ -55,7 +53,7 @@ static void insn_text(void *arg, const struct bpf_insn *insns, size_t idx, char 
 	const struct bpfvm_prog *prog = arg;
 	int n = snprintf(buf, len, "%zu: ", idx);
 	if (n > 0 && (size_t)n < len)
-		bpfvm_disasm_insn(&cli_insn_printer, insns, bpfvm_prog__insn_cnt(prog), idx, buf + n, len - (size_t)n);
+		bpfvm_disasm_insn(&bpfvm_asm_printer, insns, bpfvm_prog__insn_cnt(prog), idx, buf + n, len - (size_t)n);
 }
 
 /* the instructions, one line each (`N: (b7) r0 = 0`), with the source lines of line_info above them */
@@ -75,7 +73,7 @@ static void dump_insns(struct cli_ctx *ctx, const struct bpfvm_object *obj, cons
 			l++;
 		bool has_src = obj && l < li_cnt && li[l].insn_off == i &&
 			       bpfvm_object__format_line_info(obj, &li[l], src, sizeof(src)) >= 0;
-		bpfvm_disasm_insn(&cli_insn_printer, insns, cnt, i, text, sizeof(text));
+		bpfvm_disasm_insn(&bpfvm_asm_printer, insns, cnt, i, text, sizeof(text));
 		if (ctx->json) {
 			jsonw_start_object(ctx->jw);
 			jsonw_uint_field(ctx->jw, "insn", i);
@@ -152,7 +150,7 @@ int prog_dump(struct cli_ctx *ctx, int argc, char **argv)
 	if (a.prog)
 		return p_err(ctx, EXIT_USAGE, "prog dump: --prog names a program of an ELF object");
 	struct bpfvm_prog *prog;
-	code = cli_load_prog_file(ctx, a.file, (enum bpfvm_asm_syntax)a.syntax, &prog);
+	code = cli_load_prog_file(ctx, a.file, a.syntax, &prog);
 	if (code)
 		return code;
 	if (a.jited)

@@ -8,8 +8,8 @@
 
 #include "common/log_internal.h"
 #include "interp/run.h"
-#include "jit/jit.h"
 #include "isa/opcodes.h"
+#include "jit/jit.h"
 
 /* libbpf's OPTS_VALID: a larger struct is fine only if its unknown tail is zero */
 static bool opts_valid(const void *opts, size_t sz, size_t known)
@@ -79,19 +79,6 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* compile prog for the JIT unless its image was built with the same hardening; log NULL = quiet (fallback) */
-static int select_jit(struct bpfvm_prog *prog, bool harden, struct bpfvm_log *log)
-{
-	if (prog->jit_entry && prog->jit_hardened == harden)
-		return 0;
-	bpfvm_jit_release(prog);
-	struct bpfvm_jit_opts jo = { .harden = harden };
-	int err = bpfvm_jit_compile_opts(prog, &jo, log, NULL);
-	if (!err)
-		prog->jit_hardened = harden;
-	return err;
-}
-
 int bpfvm_prog__run(struct bpfvm_prog *prog, struct bpfvm_run_opts *opts)
 {
 	if (!prog || !opts || opts->sz < offsetof(struct bpfvm_run_opts, sz) + sizeof(opts->sz))
@@ -108,31 +95,40 @@ int bpfvm_prog__run(struct bpfvm_prog *prog, struct bpfvm_run_opts *opts)
 	if (!repeat)
 		repeat = 1;
 	uint64_t max_insns = OPTS_GET(opts, max_insns, 0);
-	bool checked = false, jit = false;
+	bool harden = OPTS_GET(opts, jit_harden, false);
+	bool checked = false, use_jit = false;
 	switch (engine) {
-	case BPFVM_ENGINE_DEFAULT:
-		/* the JIT where it can run the program; the step limit is the interpreter's alone */
-		jit = !max_insns && select_jit(prog, OPTS_GET(opts, jit_harden, false), NULL) == 0;
+	case BPFVM_ENGINE_DEFAULT: /* the JIT, unless a step limit is asked for (only the interpreter counts steps) */
+		use_jit = !max_insns;
 		break;
 	case BPFVM_ENGINE_INTERP:
 		break;
 	case BPFVM_ENGINE_CHECKED:
 		checked = true;
 		break;
-	case BPFVM_ENGINE_JIT: {
+	case BPFVM_ENGINE_JIT:
 		if (max_insns) {
-			bpfvm_logf(log, "the step limit (max_insns) is enforced by the interpreter only, not the JIT");
-			return -EINVAL;
+			bpfvm_logf(log, "the JIT does not enforce a step limit: use the interpreter for max_insns");
+			return -ENOTSUP;
 		}
-		int err = select_jit(prog, OPTS_GET(opts, jit_harden, false), log);
-		if (err)
-			return err;
-		jit = true;
+		use_jit = true;
 		break;
-	}
 	default:
 		bpfvm_logf(log, "unknown engine %d", (int)engine);
 		return -EINVAL;
+	}
+	if (use_jit && (!prog->jit_entry || prog->jit_hardened != harden)) {
+		struct bpfvm_jit_opts jo = { .harden = harden };
+		struct bpfvm_log jlog = { 0 };
+		int err = bpfvm_jit_compile_opts(prog, &jo, &jlog, NULL);
+		if (err == -ENOTSUP && engine == BPFVM_ENGINE_DEFAULT) {
+			use_jit = false; /* no JIT for this host or this program: the interpreter runs it */
+		} else if (err) {
+			bpfvm_logf(log, "%s", jlog.last_error[0] ? jlog.last_error : "JIT: cannot compile the program");
+			return err;
+		} else {
+			prog->jit_hardened = harden;
+		}
 	}
 	uint64_t r0 = 0;
 	uint64_t t0 = now_ns();
@@ -148,10 +144,14 @@ int bpfvm_prog__run(struct bpfvm_prog *prog, struct bpfvm_run_opts *opts)
 			.trace = OPTS_GET(opts, trace, NULL),
 			.trace_arg = OPTS_GET(opts, trace_arg, NULL),
 		};
-		if (checked && mem && mem_len)
-			bpfvm_run_add_region(&rc, mem, mem_len, true);
-		int err = jit ? bpfvm_jit_run(prog, &rc, (uint64_t)(uintptr_t)mem, mem_len, &r0)
-			      : bpfvm_interp_run(prog, &rc, (uint64_t)(uintptr_t)mem, mem_len, &r0);
+		int err;
+		if (use_jit) {
+			err = bpfvm_jit_run(prog, &rc, (uint64_t)(uintptr_t)mem, mem_len, &r0);
+		} else {
+			if (checked && mem && mem_len)
+				bpfvm_run_add_region(&rc, mem, mem_len, true);
+			err = bpfvm_interp_run(prog, &rc, (uint64_t)(uintptr_t)mem, mem_len, &r0);
+		}
 		if (err)
 			return err;
 	}

@@ -81,6 +81,6 @@ expect_bad "no such program" "no program named 'nope'" "$BPFVM" prog run "$OBJS/
 printf 'xx' >"$tmp/short.pkt"
 expect_bad "packet shorter than Ethernet" "at least 14" "$BPFVM" prog run "$OBJS/xdp_parse.bpf.o" --data "$tmp/short.pkt"
 expect_bad "unknown option" "unknown option" "$BPFVM" prog run "$OBJS/xdp_parse.bpf.o" --bogus
-expect_bad "neither an object nor a program" "short.pkt:1:1: error: expected an instruction" "$BPFVM" prog run "$tmp/short.pkt"
+expect_bad "neither an object nor a program" "short.pkt:1:1: expected an instruction" "$BPFVM" prog run "$tmp/short.pkt"
 head -c 10000000 /dev/urandom >"$tmp/random.o"
 expect_bad "10 MB of random bytes" "random.o" "$BPFVM" prog show "$tmp/random.o"

@@ -11,7 +11,6 @@
 #include "lib/harness.h"
 #include "jit/ref_eval.h"
 
-
 #include "jit/gen.h"
 
 struct outcome {
