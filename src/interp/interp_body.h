@@ -219,7 +219,15 @@ static int INTERP_FN(const struct interp_code *code, struct bpfvm_run_ctx *rc, u
 				       BPFVM_MAX_CALL_FRAMES, (size_t)(pc - code->insns));
 			return rc->error;
 		}
-		memcpy(fr->saved, &regs[6], sizeof(fr->saved));
+		/*
+		 * 8-byte copies: r6..r10 were just written one by one, and a vectorized 16-byte load of them stalls
+		 * on store forwarding (measured: a third of the calls benchmark's time); the empty asm keeps them scalar
+		 */
+		for (int i = 0; i < 5; i++) {
+			uint64_t v = regs[6 + i];
+			__asm__("" : "+r"(v));
+			fr->saved[i] = v;
+		}
 		fr->ret = pc + 1;
 		fr = &frames[++depth];
 		fr->may_goto_cnt = BPF_MAX_LOOPS;
