@@ -237,6 +237,7 @@ static void measure(const struct bench_prog *bp, uint8_t *data, struct ubpf_api 
 			snprintf(note, notelen, "interp result differs");
 	}
 	bpfvm_jit_release(&be.prog);
+	bpfvm_interp_release(&be.prog);
 
 	if (u->dl && (vm = u->create())) {
 		char *err = NULL;

@@ -124,8 +124,11 @@ struct bpfvm_test_run_opts {
 	uint32_t retval;        /* as the kernel's test.retval: the low 32 bits of r0 */
 	uint64_t retval64;      /* the whole r0 */
 	uint64_t duration_ns;   /* mean per run */
+	/* more inputs (appended; a smaller sz leaves them zero) */
+	bpfvm_trace_fn trace;   /* bpf_trace_printk/vprintk output; NULL drops it */
+	void *trace_arg;
 };
-#define bpfvm_test_run_opts__last_field duration_ns
+#define bpfvm_test_run_opts__last_field trace_arg
 
 /*
  * Returns 0 or a negative errno with the kernel's test-run errors: -EINVAL data shorter than an Ethernet header

@@ -6,6 +6,7 @@
 
 #include "bpfvm/object.h"
 #include "cli/prog_obj.h"
+#include "cli/trace_pipe.h"
 #include "cli/btf_json.h"
 #include "loader/sec_def.h"
 #include "progtypes/verdict.h"
@@ -190,12 +191,14 @@ int prog_run_object(struct cli_ctx *ctx, int argc, char **argv)
 		rc = p_err(ctx, EXIT_USAGE, "%s: %s", a.ctx, strerror(-err));
 		goto out;
 	}
+	struct trace_pipe tp; /* bpf_printk lines go to stderr as trace_pipe prints them */
+	trace_pipe_init(&tp, stderr);
 	dout = malloc(1 << 17);
 	cout = calloc(1, 1 << 16);
 	BPFVM_OPTS(bpfvm_test_run_opts, ro, .data_in = data, .data_size_in = data_len, .data_out = dout,
 		   .data_size_out = 1 << 17, .ctx_in = cin, .ctx_size_in = cin_len, .ctx_out = a.ctx_out ? cout : NULL,
 		   .ctx_size_out = a.ctx_out ? 1 << 16 : 0, .repeat = a.repeat, .engine = a.engine,
-		   .max_insns = a.max_insns, .log = &log);
+		   .max_insns = a.max_insns, .log = &log, .trace = trace_pipe_print, .trace_arg = &tp);
 	err = bpfvm_prog__test_run(prog, &ro);
 	if (err) {
 		bool input = err == -EINVAL || err == -ENOTSUP || err == -ENODEV || err == -ENOSPC;

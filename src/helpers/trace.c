@@ -189,11 +189,13 @@ static int bprintf(const struct bpfvm_run_ctx *rc, const char *fmt, size_t fmt_l
 }
 
 /* the format string: fmt_len bytes of program memory that must contain a NUL */
-static int get_fmt(struct bpfvm_run_ctx *rc, uint64_t fmt, uint64_t fmt_len, const char **out)
+static int get_fmt(struct bpfvm_run_ctx *rc, uint64_t fmt, uint64_t fmt_len, const char **out, const char *helper)
 {
 	const char *f = (const char *)(uintptr_t)fmt;
-	if (!f || !fmt_len || fmt_len > (1u << 20) || !bpfvm_run_mem_ok(rc, f, fmt_len, false))
+	if (!f || !fmt_len || fmt_len > (1u << 20))
 		return -EINVAL;
+	if (!bpfvm_run_helper_access(rc, f, fmt_len, false, helper))
+		return -EFAULT;
 	if (!memchr(f, 0, fmt_len))
 		return -EINVAL;
 	*out = f;
@@ -217,19 +219,20 @@ HELPER(bpf_trace_printk)
 {
 	const char *fmt;
 	uint64_t args[3] = { r3, r4, r5 };
-	if (get_fmt(rc, r1, (uint32_t)r2, &fmt))
+	if (get_fmt(rc, r1, (uint32_t)r2, &fmt, "bpf_trace_printk"))
 		return (uint64_t)(int64_t)-EINVAL;
 	return emit_trace(rc, fmt, (uint32_t)r2, args, 3);
 }
 
 /* the u64 argument array of bpf_trace_vprintk and bpf_snprintf: a multiple of 8 bytes, at most 12 arguments */
-static int get_args(struct bpfvm_run_ctx *rc, uint64_t data, uint64_t data_len, uint64_t *args, int *n)
+static int get_args(struct bpfvm_run_ctx *rc, uint64_t data, uint64_t data_len, uint64_t *args, int *n,
+		    const char *helper)
 {
 	const void *p = (const void *)(uintptr_t)data;
 	if (data_len % 8 || data_len / 8 > MAX_BPRINTF_VARARGS || (data_len && !p))
 		return -EINVAL;
-	if (data_len && !bpfvm_run_mem_ok(rc, p, data_len, false))
-		return -EINVAL;
+	if (data_len && !bpfvm_run_helper_access(rc, p, data_len, false, helper))
+		return -EFAULT;
 	memcpy(args, p, data_len);
 	*n = (int)(data_len / 8);
 	return 0;
@@ -242,7 +245,8 @@ HELPER(bpf_trace_vprintk)
 	const char *fmt;
 	uint64_t args[MAX_BPRINTF_VARARGS];
 	int n = 0;
-	if (get_fmt(rc, r1, (uint32_t)r2, &fmt) || get_args(rc, r3, (uint32_t)r4, args, &n))
+	if (get_fmt(rc, r1, (uint32_t)r2, &fmt, "bpf_trace_vprintk") ||
+	    get_args(rc, r3, (uint32_t)r4, args, &n, "bpf_trace_vprintk"))
 		return (uint64_t)(int64_t)-EINVAL;
 	return emit_trace(rc, fmt, (uint32_t)r2, args, n);
 }
@@ -256,14 +260,16 @@ HELPER(bpf_snprintf)
 	uint64_t args[MAX_BPRINTF_VARARGS];
 	int n = 0;
 	(void)r5;
-	if (!fmt || (size && (!str || !bpfvm_run_mem_ok(rc, str, size, true))))
+	if (!fmt || (size && !str))
 		return (uint64_t)(int64_t)-EINVAL;
+	if (size && !bpfvm_run_helper_access(rc, str, size, true, "bpf_snprintf"))
+		return (uint64_t)(int64_t)-EFAULT;
 	size_t fl = 0;
 	while (bpfvm_run_mem_ok(rc, fmt + fl, 1, false) && fmt[fl] && fl < (1u << 20))
 		fl++;
-	if (!bpfvm_run_mem_ok(rc, fmt + fl, 1, false) || fmt[fl])
+	if (!bpfvm_run_helper_access(rc, fmt + fl, 1, false, "bpf_snprintf") || fmt[fl])
 		return (uint64_t)(int64_t)-EINVAL;
-	if (get_args(rc, (uint64_t)(uintptr_t)r4, (uint32_t)r5, args, &n))
+	if (get_args(rc, (uint64_t)(uintptr_t)r4, (uint32_t)r5, args, &n, "bpf_snprintf"))
 		return (uint64_t)(int64_t)-EINVAL;
 	struct outbuf o = { str, size, 0 };
 	int err = bprintf(rc, fmt, fl + 1, args, n, &o);

@@ -17,7 +17,7 @@ static uint64_t now_ns(void)
 
 static bool opts_ok(const struct bpfvm_test_run_opts *o)
 {
-	size_t known = offsetof(struct bpfvm_test_run_opts, duration_ns) + sizeof(o->duration_ns);
+	size_t known = offsetof(struct bpfvm_test_run_opts, trace_arg) + sizeof(o->trace_arg);
 	if (!o || o->sz < offsetof(struct bpfvm_test_run_opts, duration_ns) + sizeof(o->duration_ns))
 		return false; /* all of this struct's fields are needed (outputs too) */
 	for (size_t i = known; i < o->sz; i++)
@@ -68,6 +68,10 @@ int bpfvm_prog__test_run(struct bpfvm_prog *prog, struct bpfvm_test_run_opts *op
 		.prog = prog, .log = log, .max_insns = opts->max_insns, .checked = engine == BPFVM_ENGINE_CHECKED,
 		.pkt = m.pkt, .pkt_len = m.pkt_len,
 	};
+	if (opts->sz >= offsetof(struct bpfvm_test_run_opts, trace_arg) + sizeof(opts->trace_arg)) {
+		rc.trace = opts->trace;
+		rc.trace_arg = opts->trace_arg;
+	}
 	bpfvm_run_add_region(&rc, m.ctx, m.ctx_size, true);
 	if (m.buf_size)
 		bpfvm_run_add_region(&rc, m.head, m.buf_size, m.pkt_writable);

@@ -64,12 +64,15 @@ static inline bool ld_pkt(const struct bpfvm_run_ctx *rc, int64_t off, int size,
 	return true;
 }
 
-/* checked mode: the current frame's stack, or one of the run's regions */
-static inline bool mem_ok(const struct bpfvm_run_ctx *rc, const struct frame *fr, uintptr_t a, size_t sz, bool wr)
+/* checked mode: a live frame's stack (the current one first; callers' stacks may be passed down), or a region */
+static inline bool mem_ok(const struct bpfvm_run_ctx *rc, const struct frame *frames, int depth, uintptr_t a,
+			  size_t sz, bool wr)
 {
-	uintptr_t s = (uintptr_t)fr->stack;
-	if (a >= s && sz <= BPFVM_STACK_SIZE && a - s <= BPFVM_STACK_SIZE - sz)
-		return true;
+	for (int i = depth; i >= 0; i--) {
+		uintptr_t s = (uintptr_t)frames[i].stack;
+		if (a >= s && sz <= BPFVM_STACK_SIZE && a - s <= BPFVM_STACK_SIZE - sz)
+			return true;
+	}
 	return bpfvm_run_access_ok(rc, a, sz, wr);
 }
 

@@ -138,6 +138,9 @@ int bpfvm_prog__run(struct bpfvm_prog *prog, struct bpfvm_run_opts *opts)
 			.log = log,
 			.max_insns = max_insns,
 			.checked = checked,
+			/* LD_ABS/LD_IND read the input memory as the packet (the conformance "packet" group's way) */
+			.pkt = mem,
+			.pkt_len = mem_len,
 			.trace = OPTS_GET(opts, trace, NULL),
 			.trace_arg = OPTS_GET(opts, trace_arg, NULL),
 		};
@@ -194,7 +197,19 @@ bool bpfvm_run_mem_ok(const struct bpfvm_run_ctx *rc, const void *p, size_t size
 	uintptr_t a = (uintptr_t)p;
 	if (!rc->checked)
 		return true;
-	if (a >= rc->stack_lo && a < rc->stack_hi && size <= rc->stack_hi - a)
-		return true;
+	for (int i = 0; i < rc->stack_frames; i++) {
+		uintptr_t lo = rc->stack_base + (size_t)i * rc->stack_stride;
+		if (a >= lo && size <= BPFVM_STACK_SIZE && a - lo <= BPFVM_STACK_SIZE - size)
+			return true;
+	}
 	return bpfvm_run_access_ok(rc, a, size, write);
+}
+
+bool bpfvm_run_helper_access(struct bpfvm_run_ctx *rc, const void *p, size_t size, bool write, const char *helper)
+{
+	if (bpfvm_run_mem_ok(rc, p, size, write))
+		return true;
+	bpfvm_run_fail(rc, -EFAULT, "invalid %s of %zu bytes at address 0x%llx by %s at insn %zu", write ? "write" : "read",
+		       size, (unsigned long long)(uintptr_t)p, helper, rc->helper_insn);
+	return false;
 }

@@ -23,7 +23,7 @@ struct bpfvm_run_ctx {
 	const struct bpfvm_prog *prog;
 	struct bpfvm_log *log;
 	uint64_t max_insns;   /* 0 = no limit */
-	uint64_t insn_count;  /* instructions executed (interpreter; counted only when max_insns is set) */
+	uint64_t insn_count;  /* instructions executed, set at exit (interpreter; counted only when max_insns is set) */
 	bool checked;         /* bounds-check every access against regions[] */
 	int nregions;
 	struct bpfvm_region regions[BPFVM_MAX_REGIONS];
@@ -35,8 +35,15 @@ struct bpfvm_run_ctx {
 	uint64_t prandom_state; /* bpf_get_prandom_u32; 0 = seed on first use */
 	bpfvm_trace_fn trace;   /* bpf_trace_printk output (NULL: dropped) */
 	void *trace_arg;
-	/* checked mode: the stack of the frame that is calling a helper (set by the interpreter before each call) */
-	uintptr_t stack_lo, stack_hi;
+	/*
+	 * checked mode: the stacks of the live frames, set by the interpreter before each helper call: frame i's
+	 * 512 bytes start at stack_base + i * stack_stride, for i < stack_frames (callers' stacks are reachable, as
+	 * a pointer to a caller's stack may be passed down in the kernel)
+	 */
+	uintptr_t stack_base;
+	size_t stack_stride;
+	int stack_frames;
+	size_t helper_insn; /* checked mode: the index of the call instruction running a helper, for error lines */
 };
 
 /* Stop the run: record err and one line of why. Helpers call this too. */
@@ -50,9 +57,15 @@ bool bpfvm_run_access_ok(const struct bpfvm_run_ctx *rc, uintptr_t addr, size_t 
 
 /*
  * For helpers with pointer arguments: may the run touch [p, p+size)? Always true outside checked mode (the verifier
- * is the guard there); in checked mode the calling frame's stack or one of the regions must hold it.
+ * is the guard there); in checked mode a live frame's stack or one of the regions must hold it.
  */
 bool bpfvm_run_mem_ok(const struct bpfvm_run_ctx *rc, const void *p, size_t size, bool write);
+
+/*
+ * The same for a helper's pointer argument that the kernel's verifier would have checked: false stops the run
+ * (checked mode only) with -EFAULT and "invalid read|write of N bytes at address 0x.. by HELPER at insn K".
+ */
+bool bpfvm_run_helper_access(struct bpfvm_run_ctx *rc, const void *p, size_t size, bool write, const char *helper);
 
 /* The interpreter. r1, r2 are the initial argument registers. Returns 0 with *r0 set, or rc->error. */
 int bpfvm_interp_run(const struct bpfvm_prog *prog, struct bpfvm_run_ctx *rc, uint64_t r1, uint64_t r2,

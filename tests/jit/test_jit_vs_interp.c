@@ -149,6 +149,7 @@ int main(void)
 			vs_modes++;
 		}
 		bpfvm_jit_release(&prog);
+		bpfvm_interp_release(&prog); /* the interpreter caches its decoded form in prog */
 		if (mismatches >= 5)
 			break;
 	}
