@@ -25,7 +25,7 @@ fi
 for e in "tcp" "udp port 53" "ip and not icmp" "vlan and tcp" "ip6 protochain 6" "tcp[tcpflags] & tcp-syn != 0" \
 	"len > 500" "mpls" ""; do
 	tcpdump -r "$tmp/in.pcap" -w "$tmp/want.pcap" $e 2>/dev/null
-	want=$(tcpdump -r "$tmp/want.pcap" 2>/dev/null | wc -l)
+	want=$(tcpdump -n -r "$tmp/want.pcap" 2>/dev/null | wc -l)
 	out=$("$BPFVM" cbpf filter $e -r "$tmp/in.pcap" -w "$tmp/got.pcap" 2>/dev/null)
 	last=$(echo "$out" | tail -n 1)
 	if cmp -s "$tmp/want.pcap" "$tmp/got.pcap" && [[ $last =~ ^matched\ [0-9]+\ of\ 5000\ packets$ ]]; then
