@@ -7,6 +7,7 @@
 #include "bpfvm/verifier.h"
 #include "cli/cli.h"
 #include "cli/file_util.h"
+#include "cli/prog_file.h"
 #include "progtypes/progtype.h"
 
 static void log_to_stderr(void *arg, const char *line)
@@ -75,16 +76,15 @@ int do_prog_verify(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (!path)
 		return p_err(ctx, EXIT_USAGE, "prog verify: no FILE");
-	if (has_suffix(path, ".s") || has_suffix(path, ".asm") || has_suffix(path, ".o"))
-		return p_err(ctx, EXIT_USAGE, "%s: only raw bytecode (.bin) can be verified in this build", path);
-	err = cli_read_file(path, &buf, &len);
+	if (has_suffix(path, ".o"))
+		return p_err(ctx, EXIT_USAGE, "%s: ELF objects are not verified by `prog verify` in this build", path);
+	struct bpf_insn *insns;
+	size_t cnt;
+	err = cli_load_insns_file(ctx, path, NULL, &insns, &cnt); /* assembly or raw bytecode, one error line */
 	if (err)
-		return p_err(ctx, EXIT_USAGE, "%s: %s", path, strerror(-err));
-	if (len == 0 || len % sizeof(struct bpf_insn)) {
-		free(buf);
-		return p_err(ctx, EXIT_USAGE, "%s: raw bytecode must be a non-empty multiple of 8 bytes (%zu bytes)", path,
-			     len);
-	}
+		return err;
+	buf = (char *)insns;
+	len = cnt * sizeof(struct bpf_insn);
 	BPFVM_OPTS(bpfvm_verify_opts, opts, .prog_type = type, .log_level = log_level, .log_fn = log_to_stderr,
 		   .stats = &stats);
 	ret = bpfvm_verify((const struct bpf_insn *)buf, len / sizeof(struct bpf_insn), &opts);
