@@ -13,6 +13,7 @@
 #include "bpfvm/object.h"
 #include "lib/harness.h"
 #include "lib/kprog.h"
+#include "lib/vmlinux.h"
 #include "loader/btf.h"
 
 struct rec {
@@ -30,23 +31,6 @@ struct ctx {
 	int maps_err;
 	int agree, total, skipped, refused;
 };
-
-static struct btf *load_vmlinux(void)
-{
-	FILE *f = fopen("/sys/kernel/btf/vmlinux", "rb");
-	if (!f)
-		return NULL;
-	size_t cap = 1 << 23, n = 0;
-	uint8_t *buf = malloc(cap);
-	for (size_t r; (r = fread(buf + n, 1, cap - n, f)) > 0;)
-		if ((n += r) == cap)
-			buf = realloc(buf, cap *= 2);
-	fclose(f);
-	struct btf *btf = NULL;
-	btf_parse(buf, n, &btf, NULL);
-	free(buf);
-	return btf;
-}
 
 /* libbpf's attach_btf_id for tp_btf/X (typedef btf_trace_X) and iter/X (func bpf_iter_X) */
 static int attach_id(struct ctx *c, const char *sec, uint32_t *id)
@@ -200,7 +184,7 @@ int main(void)
 	const char *shared = getenv("SHARED");
 	char dir[1024];
 	snprintf(dir, sizeof(dir), "%s/corpus/verifier-progs", shared ? shared : "../shared");
-	struct ctx c = { .dir = dir, .vmlinux = load_vmlinux() };
+	struct ctx c = { .dir = dir, .vmlinux = vmlinux_btf_load() };
 	run(&c, "shared.txt", "v3");
 	run(&c, "shared-cpuv4.txt", "v4");
 	btf_free(c.vmlinux);
