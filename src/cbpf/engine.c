@@ -3,9 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bpfvm/insn.h"
+#include "bpfvm/bpfvm.h"
 #include "cbpf/engine.h"
 #include "common/log_internal.h"
+#include "interp/run.h"
+#include "jit/jit.h"
 
 struct cbpf_filter {
 	enum cbpf_engine engine;
@@ -14,6 +16,9 @@ struct cbpf_filter {
 	unsigned run_flags; /* CBPF_RUN_PCAP for a program only libpcap's rules admit */
 	struct bpf_insn *ebpf;
 	size_t ebpf_cnt;
+	struct bpfvm_prog *prog; /* the translation, for the eBPF engines */
+	struct bpfvm_run_ctx rc; /* reused for every packet: the per-packet cost is the run itself */
+	struct bpfvm_log *log;
 };
 
 static const char *const engine_names[] = {
@@ -64,8 +69,16 @@ struct cbpf_filter *cbpf_filter__new(const struct sock_filter *insns, size_t len
 		return f;
 	err = cbpf_to_ebpf(insns, len, &f->ebpf, &f->ebpf_cnt, log);
 	if (!err) {
-		bpfvm_logf(log, "engine %s: bpfvm's eBPF engines are not in this build yet", cbpf_engine_name(engine));
-		err = -ENOTSUP;
+		BPFVM_OPTS(bpfvm_prog_opts, po, .name = "cbpf", .log = log);
+		f->prog = bpfvm_prog__new(f->ebpf, f->ebpf_cnt, &po);
+		err = f->prog ? 0 : -errno;
+	}
+	if (!err && engine == CBPF_ENGINE_JIT)
+		err = bpfvm_jit_compile(f->prog, log);
+	if (!err) {
+		f->rc.prog = f->prog;
+		f->rc.log = log;
+		return f;
 	}
 	cbpf_filter__free(f);
 	errno = -err;
@@ -74,8 +87,23 @@ struct cbpf_filter *cbpf_filter__new(const struct sock_filter *insns, size_t len
 
 int cbpf_filter__run(struct cbpf_filter *f, const struct cbpf_skb *skb, uint32_t *ret)
 {
-	*ret = cbpf_run(f->insns, f->len, skb, f->run_flags);
-	return 0;
+	uint64_t r0 = 0;
+	int err;
+
+	switch (f->engine) {
+	case CBPF_ENGINE_INTERP:
+		f->rc.error = 0;
+		err = bpfvm_interp_run(f->prog, &f->rc, (uint64_t)(uintptr_t)skb, 0, &r0);
+		break;
+	case CBPF_ENGINE_JIT:
+		err = bpfvm_jit_run(f->prog, &f->rc, (uint64_t)(uintptr_t)skb, 0, &r0);
+		break;
+	default:
+		*ret = cbpf_run(f->insns, f->len, skb, f->run_flags);
+		return 0;
+	}
+	*ret = (uint32_t)r0; /* a socket filter's verdict is the low 32 bits, as sk_filter_trim_cap reads it */
+	return err;
 }
 
 bool cbpf_filter__pcap_semantics(const struct cbpf_filter *f)
@@ -93,6 +121,7 @@ void cbpf_filter__free(struct cbpf_filter *f)
 {
 	if (!f)
 		return;
+	bpfvm_prog__free(f->prog);
 	free(f->insns);
 	free(f->ebpf);
 	free(f);
