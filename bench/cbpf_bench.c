@@ -1,0 +1,188 @@
+/* cbpf_bench.c - classic filters over a generated capture: libpcap's bpf_filter() vs bpfvm's classic interpreter,
+ * eBPF interpreter and JIT (packets/s, one process), then the whole `bpfvm cbpf filter` command vs `tcpdump -r -w`
+ * on the same file with the output files compared. BENCH_PACKETS sets the capture size (default 1,000,000). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cbpf/cbpf.h"
+#include "cbpf/engine.h"
+#include "cbpf/expr.h"
+#include "hooks/pcap_file.h"
+#include "lib/pcapgen.h"
+
+static const char *const filters[] = {
+	"tcp",
+	"udp port 53",
+	"ip and not icmp",
+	"host 10.0.0.1",
+	"net 192.168.0.0/16 and tcp",
+	"tcp[tcpflags] & tcp-syn != 0",
+	"portrange 1000-2000",
+	"vlan and tcp",
+	"ip6 and udp",
+	"len > 500 and (tcp or udp)",
+};
+#define NFILTERS (sizeof(filters) / sizeof(filters[0]))
+
+struct capture {
+	struct cbpf_skb *skbs;
+	uint8_t *bytes;
+	size_t n;
+	int dlt;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int load_capture(const char *path, struct capture *c)
+{
+	struct bpfvm_log log = { 0 };
+	struct pcapf_reader *r = pcapf_open(path, &log);
+	struct pcapf_pkt p;
+	size_t cap = 1 << 16, used = 0, bcap = 1 << 26;
+	int err;
+
+	if (!r)
+		return -errno;
+	c->dlt = pcapf_linktype(r);
+	c->skbs = malloc(cap * sizeof(*c->skbs));
+	c->bytes = malloc(bcap);
+	c->n = 0;
+	while (c->skbs && c->bytes && (err = pcapf_next(r, &p)) == 1) {
+		if (c->n == cap)
+			c->skbs = realloc(c->skbs, (cap *= 2) * sizeof(*c->skbs));
+		if (used + p.caplen > bcap)
+			c->bytes = realloc(c->bytes, bcap *= 2);
+		if (!c->skbs || !c->bytes)
+			break;
+		memcpy(c->bytes + used, p.data, p.caplen);
+		c->skbs[c->n].caplen = p.caplen; /* the packet's metadata once the buffer stops moving */
+		c->skbs[c->n].len = p.len;
+		used += p.caplen;
+		c->n++;
+	}
+	pcapf_close(r);
+	if (!c->skbs || !c->bytes)
+		return -ENOMEM;
+	used = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		uint32_t caplen = c->skbs[i].caplen, len = c->skbs[i].len;
+		cbpf_skb_init(&c->skbs[i], c->dlt, c->bytes + used, caplen, len);
+		used += caplen;
+	}
+	return 0;
+}
+
+/* packets/s of one engine over the capture, and the number it matched */
+static double run_engine(const struct capture *c, const struct sock_filter *prog, size_t len, int engine,
+			 size_t *matched)
+{
+	struct bpfvm_log log = { 0 };
+	struct cbpf_filter *f = engine >= 0 ? cbpf_filter__new(prog, len, (enum cbpf_engine)engine, &log) : NULL;
+	size_t m = 0;
+
+	if (engine >= 0 && !f)
+		return -1;
+	double t0 = now_s();
+	for (size_t i = 0; i < c->n; i++) {
+		uint32_t ret;
+		if (f)
+			cbpf_filter__run(f, &c->skbs[i], &ret);
+		else
+			ret = cbpf_pcap_bpf_filter(prog, c->skbs[i].data, c->skbs[i].len, c->skbs[i].caplen);
+		m += ret != 0;
+	}
+	double dt = now_s() - t0;
+	cbpf_filter__free(f);
+	*matched = m;
+	return (double)c->n / dt;
+}
+
+/* wall time of a shell command, or -1 if it failed */
+static double time_cmd(const char *cmd)
+{
+	double t0 = now_s();
+	int rc = system(cmd);
+	return rc == 0 ? now_s() - t0 : -1;
+}
+
+int main(void)
+{
+	const char *env = getenv("BENCH_PACKETS");
+	size_t count = env ? strtoull(env, NULL, 0) : 1000000;
+	char dir[] = "/tmp/bpfvm-cbpf-bench.XXXXXX", path[256], cmd[1024];
+	struct capture c = { 0 };
+
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/in.pcap", dir);
+	if (pcapgen_write(path, 1, count) || load_capture(path, &c)) {
+		fprintf(stderr, "bench: cannot make the capture %s\n", path);
+		return 1;
+	}
+	printf("%zu generated packets (tests/lib/pcapgen, seed 1); Mpackets/s, one process; ratios: JIT vs libpcap\n", c.n);
+	printf("%-30s %9s %9s %9s %9s %9s  %s\n", "filter", "bpf_filt", "cbpf", "interp", "jit", "jit/lib", "matched");
+	double lg = 0;
+	int k = 0;
+	for (size_t i = 0; i < NFILTERS; i++) {
+		struct sock_filter *prog;
+		size_t len, m[4];
+		struct bpfvm_log log = { 0 };
+		if (cbpf_compile(filters[i], c.dlt, 262144, &prog, &len, &log)) {
+			printf("%-30s %s\n", filters[i], log.last_error);
+			continue;
+		}
+		double pps[4] = { run_engine(&c, prog, len, -1, &m[0]), run_engine(&c, prog, len, CBPF_ENGINE_CBPF, &m[1]),
+				  run_engine(&c, prog, len, CBPF_ENGINE_INTERP, &m[2]),
+				  run_engine(&c, prog, len, CBPF_ENGINE_JIT, &m[3]) };
+		bool same = m[0] == m[1] && m[1] == m[2] && m[2] == m[3];
+		printf("%-30s %9.1f %9.1f %9.1f %9.1f %8.2fx  %zu%s\n", filters[i], pps[0] / 1e6, pps[1] / 1e6,
+		       pps[2] / 1e6, pps[3] / 1e6, pps[3] / pps[0], m[3], same ? "" : "  (engines disagree!)");
+		if (pps[0] > 0 && pps[3] > 0) {
+			lg += __builtin_log(pps[3] / pps[0]);
+			k++;
+		}
+		free(prog);
+	}
+	printf("geomean: JIT %.2fx libpcap's bpf_filter() per packet (%d filters)\n", k ? __builtin_exp(lg / k) : 0, k);
+
+	/* the whole command against tcpdump on the same file, output files compared */
+	printf("\n%-30s %10s %10s %8s  %s\n", "command (whole file)", "tcpdump s", "bpfvm s", "speedup", "output");
+	lg = 0;
+	k = 0;
+	const char *bpfvm = getenv("BPFVM") ? getenv("BPFVM") : "build/bpfvm";
+	for (size_t i = 0; i < NFILTERS; i++) {
+		snprintf(cmd, sizeof(cmd), "tcpdump -n -r %s -w %s/want.pcap '%s' 2>/dev/null", path, dir, filters[i]);
+		double td = time_cmd(cmd);
+		snprintf(cmd, sizeof(cmd), "%s cbpf filter '%s' -r %s -w %s/got.pcap --engine jit >/dev/null 2>&1", bpfvm,
+			 filters[i], path, dir);
+		double tb = time_cmd(cmd);
+		snprintf(cmd, sizeof(cmd), "cmp -s %s/want.pcap %s/got.pcap", dir, dir);
+		bool same = td > 0 && tb > 0 && system(cmd) == 0;
+		if (td < 0 || tb < 0) {
+			printf("%-30s %s\n", filters[i], td < 0 ? "tcpdump not available" : "bpfvm failed");
+			continue;
+		}
+		printf("%-30s %10.3f %10.3f %7.2fx  %s\n", filters[i], td, tb, td / tb, same ? "identical" : "DIFFERENT");
+		lg += __builtin_log(td / tb);
+		k++;
+	}
+	if (k)
+		printf("geomean: `bpfvm cbpf filter` %.2fx faster than `tcpdump -r -w` (%d filters)\n",
+		       __builtin_exp(lg / k), k);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd))
+		fprintf(stderr, "bench: could not remove %s\n", dir);
+	free(c.skbs);
+	free(c.bytes);
+	return 0;
+}
