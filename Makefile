@@ -118,3 +118,8 @@ fuzz-jit: $(BUILD)/tests/jit/test_jit_vs_interp
 .PHONY: fuzz-kernel
 fuzz-kernel: all $(BUILD)/tests/diff/test_interp_kernel
 	BPFVM_DIFF_COUNT=$${BPFVM_DIFF_COUNT:-100000} $(BUILD)/tests/diff/test_interp_kernel
+
+# fuzz-maps: bpfvm's maps against the kernel's at 100,000 random operations per map type (needs bpf())
+.PHONY: fuzz-maps
+fuzz-maps: $(BUILD)/tests/diff/test_maps_kernel
+	BPFVM_MAP_OPS=$${BPFVM_MAP_OPS:-100000} $(BUILD)/tests/diff/test_maps_kernel

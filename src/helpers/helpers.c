@@ -11,6 +11,9 @@ static const char *const helper_names[] = {
 };
 
 static const struct bpfvm_helper helper_impls[] = {
+	[1] = { 1, "bpf_map_lookup_elem", bpf_map_lookup_elem },
+	[2] = { 2, "bpf_map_update_elem", bpf_map_update_elem },
+	[3] = { 3, "bpf_map_delete_elem", bpf_map_delete_elem },
 	[5] = { 5, "bpf_ktime_get_ns", bpf_ktime_get_ns },
 	[6] = { 6, "bpf_trace_printk", bpf_trace_printk },
 	[7] = { 7, "bpf_get_prandom_u32", bpf_get_prandom_u32 },

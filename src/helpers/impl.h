@@ -5,6 +5,9 @@
 #include "helpers/helpers.h"
 
 #define HELPER(NAME) uint64_t NAME(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5, struct bpfvm_run_ctx *rc)
+HELPER(bpf_map_lookup_elem); /* map.c */
+HELPER(bpf_map_update_elem);
+HELPER(bpf_map_delete_elem);
 HELPER(bpf_ktime_get_ns);
 HELPER(bpf_ktime_get_boot_ns);
 HELPER(bpf_ktime_get_coarse_ns);

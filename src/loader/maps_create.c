@@ -1,24 +1,72 @@
 /* maps_create.c - create an object's maps at load: sizes, inner templates, initial data and slots */
 #include <errno.h>
 
+#include "bpfvm/map.h"
 #include "loader/loader.h"
+#include "maps/map.h"
 
-/* TODO(maps merge): bpfvm_map_create() from src/maps/map.h; until then an object with maps cannot load. */
 int maps_create(struct bpfvm_object *obj)
 {
+	for (size_t i = 0; i < obj->nmaps; i++) {
+		struct loader_map *lm = &obj->maps[i];
+		if (lm->is_inner)
+			continue; /* a template: it describes the inner maps, it is not created */
+		struct bpfvm_log log = { 0 };
+		BPFVM_OPTS(bpfvm_map_attr, attr, .type = lm->type, .key_size = lm->key_size, .value_size = lm->value_size,
+			   .max_entries = lm->max_entries, .map_flags = lm->map_flags, .name = lm->name);
+		int err = bpfvm_map_create(&attr, &lm->map, &log);
+		if (err) {
+			pr_err(obj, "%s: map '%s': %s", obj->name, lm->name, log.last_error);
+			return err;
+		}
+		if (lm->init_data) { /* .data, .rodata, .kconfig: element 0 holds the section */
+			uint32_t zero = 0;
+			if ((err = bpfvm_map__update_elem(lm->map, &zero, lm->init_data, BPF_ANY))) {
+				pr_err(obj, "%s: map '%s': initial data: error %d", obj->name, lm->name, err);
+				return err;
+			}
+		}
+	}
+	return 0;
+}
+
+void maps_destroy(struct bpfvm_object *obj)
+{
+	for (size_t i = 0; i < obj->nmaps; i++) {
+		bpfvm_map__free(obj->maps[i].map);
+		obj->maps[i].map = NULL;
+	}
+}
+
+int maps_init_slots(struct bpfvm_object *obj)
+{
 	for (size_t i = 0; i < obj->nmaps; i++)
-		if (!obj->maps[i].is_inner) {
-			pr_err(obj, "%s: map '%s': map creation is not available in this build yet", obj->name,
+		if (obj->maps[i].nslots && obj->maps[i].map) {
+			/* prog arrays and map-in-map have no bpfvm map type yet, so maps_create refused them first */
+			pr_err(obj, "%s: map '%s': initial slots need prog arrays or map-in-map", obj->name,
 			       obj->maps[i].name);
 			return -ENOTSUP;
 		}
 	return 0;
 }
 
-void maps_destroy(struct bpfvm_object *obj) { (void)obj; }
+int loader_map_addr(struct bpfvm_object *obj, int map_idx, uint64_t *addr)
+{
+	if (map_idx < 0 || (size_t)map_idx >= obj->nmaps || !obj->maps[map_idx].map)
+		return -EINVAL;
+	*addr = (uint64_t)(uintptr_t)obj->maps[map_idx].map;
+	return 0;
+}
 
-int maps_init_slots(struct bpfvm_object *obj) { (void)obj; return 0; }
-
-int loader_map_addr(struct bpfvm_object *obj, int map_idx, uint64_t *addr) { return -ENOTSUP; }
-
-int loader_map_value_addr(struct bpfvm_object *obj, int map_idx, uint32_t off, uint64_t *addr) { return -ENOTSUP; }
+int loader_map_value_addr(struct bpfvm_object *obj, int map_idx, uint32_t off, uint64_t *addr)
+{
+	uint32_t zero = 0;
+	if (map_idx < 0 || (size_t)map_idx >= obj->nmaps || !obj->maps[map_idx].map)
+		return -EINVAL;
+	struct bpfvm_map *m = obj->maps[map_idx].map;
+	void *v = m->type == BPF_MAP_TYPE_ARRAY ? bpfvm_map_lookup_ptr(m, &zero) : NULL;
+	if (!v || off >= m->value_size)
+		return -EINVAL;
+	*addr = (uint64_t)(uintptr_t)v + off;
+	return 0;
+}

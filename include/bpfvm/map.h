@@ -1,0 +1,45 @@
+/* map.h - BPF maps outside the kernel: create one, and use it from user space as bpf(2)'s map commands do */
+#ifndef BPFVM_MAP_H
+#define BPFVM_MAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpfvm/log.h"
+#include "bpfvm/opts.h"
+
+struct bpfvm_map;
+
+struct bpfvm_map_attr {
+	size_t sz;
+	uint32_t type; /* enum bpf_map_type: BPF_MAP_TYPE_ARRAY and BPF_MAP_TYPE_HASH so far */
+	uint32_t key_size, value_size, max_entries, map_flags;
+	const char *name; /* copied, at most 15 characters kept as in the kernel; may be NULL */
+};
+#define bpfvm_map_attr__last_field name
+
+/*
+ * Create a map, checking the attributes as the kernel's map_alloc_check does (-EINVAL with one line in log for
+ * zero sizes, bad flags, an array key that is not 4 bytes, ...). -ENOTSUP for a type bpfvm does not have yet.
+ */
+int bpfvm_map_create(const struct bpfvm_map_attr *attr, struct bpfvm_map **out, struct bpfvm_log *log);
+void bpfvm_map__free(struct bpfvm_map *map); /* NULL-safe */
+
+uint32_t bpfvm_map__type(const struct bpfvm_map *map);
+uint32_t bpfvm_map__key_size(const struct bpfvm_map *map);
+uint32_t bpfvm_map__value_size(const struct bpfvm_map *map);
+uint32_t bpfvm_map__max_entries(const struct bpfvm_map *map);
+const char *bpfvm_map__name(const struct bpfvm_map *map);
+
+/*
+ * The element operations of bpf(2), with the kernel's errnos: lookup -ENOENT; update flags BPF_ANY, BPF_NOEXIST
+ * (-EEXIST), BPF_EXIST (-ENOENT), others -EINVAL, a full hash map -E2BIG, an array index out of range -E2BIG;
+ * delete -ENOENT (arrays: -EINVAL); get_next_key with a NULL or missing key gives the first key, -ENOENT after
+ * the last. Values are copied. Safe from several threads at once.
+ */
+int bpfvm_map__lookup_elem(struct bpfvm_map *map, const void *key, void *value);
+int bpfvm_map__update_elem(struct bpfvm_map *map, const void *key, const void *value, uint64_t flags);
+int bpfvm_map__delete_elem(struct bpfvm_map *map, const void *key);
+int bpfvm_map__get_next_key(struct bpfvm_map *map, const void *key, void *next_key);
+
+#endif

@@ -1,0 +1,57 @@
+/* map.c - the map helpers: bpf_map_lookup_elem, bpf_map_update_elem, bpf_map_delete_elem */
+#include <errno.h>
+
+#include "helpers/impl.h"
+#include "interp/run.h"
+#include "maps/map.h"
+
+/* In a program a map is the struct bpfvm_map * the loader put in its LD_IMM64 (as the kernel puts its own). */
+static struct bpfvm_map *map_arg(uint64_t r)
+{
+	return (struct bpfvm_map *)(uintptr_t)r;
+}
+
+/* checked mode: admit accesses to the map's values from now on (the verifier proved them in bounds) */
+static void admit_values(struct bpfvm_run_ctx *rc, const struct bpfvm_map *map)
+{
+	void *start;
+	size_t len;
+
+	if (!rc->checked)
+		return;
+	map->ops->storage(map, &start, &len);
+	if (!bpfvm_run_mem_ok(rc, start, len, true))
+		bpfvm_run_add_region(rc, start, len, true);
+}
+
+HELPER(bpf_map_lookup_elem)
+{
+	struct bpfvm_map *map = map_arg(r1);
+	const void *key = (const void *)(uintptr_t)r2;
+
+	if (!bpfvm_run_helper_access(rc, key, map->key_size, false, "bpf_map_lookup_elem"))
+		return 0;
+	admit_values(rc, map);
+	return (uint64_t)(uintptr_t)bpfvm_map_lookup_ptr(map, key);
+}
+
+HELPER(bpf_map_update_elem)
+{
+	struct bpfvm_map *map = map_arg(r1);
+	const void *key = (const void *)(uintptr_t)r2, *value = (const void *)(uintptr_t)r3;
+
+	if (!bpfvm_run_helper_access(rc, key, map->key_size, false, "bpf_map_update_elem") ||
+	    !bpfvm_run_helper_access(rc, value, map->value_size, false, "bpf_map_update_elem"))
+		return 0;
+	return (uint64_t)(int64_t)bpfvm_map__update_elem(map, key, value, r4);
+}
+
+HELPER(bpf_map_delete_elem)
+{
+	struct bpfvm_map *map = map_arg(r1);
+	const void *key = (const void *)(uintptr_t)r2;
+
+	if (!bpfvm_run_helper_access(rc, key, map->key_size, false, "bpf_map_delete_elem"))
+		return 0;
+	return (uint64_t)(int64_t)bpfvm_map__delete_elem(map, key);
+}

@@ -1,0 +1,111 @@
+/* map.c - creating maps by type, and the user-space element operations shared by every type */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log_internal.h"
+#include "maps/map.h"
+
+static const struct bpfvm_map_ops *ops_by_type(uint32_t type)
+{
+	switch (type) {
+	case BPF_MAP_TYPE_ARRAY: return &bpfvm_array_map_ops;
+	case BPF_MAP_TYPE_HASH: return &bpfvm_hash_map_ops;
+	default: return NULL;
+	}
+}
+
+int bpfvm_map_create(const struct bpfvm_map_attr *attr, struct bpfvm_map **out, struct bpfvm_log *log)
+{
+	*out = NULL;
+	if (!attr || attr->sz < offsetof(struct bpfvm_map_attr, map_flags) + sizeof(attr->map_flags))
+		return -EINVAL;
+	const struct bpfvm_map_ops *ops = ops_by_type(attr->type);
+	if (!ops) {
+		bpfvm_logf(log, "map type %u is not supported by bpfvm yet", attr->type);
+		return -ENOTSUP;
+	}
+	if (!attr->key_size || !attr->value_size || !attr->max_entries) {
+		bpfvm_logf(log, "map '%s': key_size, value_size and max_entries must be non-zero",
+			   attr->name ? attr->name : "");
+		return -EINVAL;
+	}
+	int err = ops->alloc_check ? ops->alloc_check(attr, log) : 0;
+	if (err)
+		return err;
+	struct bpfvm_map *m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->ops = ops;
+	m->type = attr->type;
+	m->key_size = attr->key_size;
+	m->value_size = attr->value_size;
+	m->max_entries = attr->max_entries;
+	m->map_flags = attr->map_flags;
+	/* name is the last field: present only in callers that know it */
+	const char *name = attr->sz >= offsetof(struct bpfvm_map_attr, name) + sizeof(attr->name) ? attr->name : NULL;
+	if (name)
+		snprintf(m->name, sizeof(m->name), "%s", name);
+	pthread_mutex_init(&m->lock, NULL);
+	if ((err = ops->alloc(m))) {
+		bpfvm_logf(log, "map '%s': cannot allocate %u entries", m->name, m->max_entries);
+		pthread_mutex_destroy(&m->lock);
+		free(m);
+		return err;
+	}
+	*out = m;
+	return 0;
+}
+
+void bpfvm_map__free(struct bpfvm_map *map)
+{
+	if (!map)
+		return;
+	map->ops->free(map);
+	pthread_mutex_destroy(&map->lock);
+	free(map);
+}
+
+uint32_t bpfvm_map__type(const struct bpfvm_map *map) { return map->type; }
+uint32_t bpfvm_map__key_size(const struct bpfvm_map *map) { return map->key_size; }
+uint32_t bpfvm_map__value_size(const struct bpfvm_map *map) { return map->value_size; }
+uint32_t bpfvm_map__max_entries(const struct bpfvm_map *map) { return map->max_entries; }
+const char *bpfvm_map__name(const struct bpfvm_map *map) { return map->name; }
+
+int bpfvm_map__lookup_elem(struct bpfvm_map *map, const void *key, void *value)
+{
+	pthread_mutex_lock(&map->lock); /* a consistent copy against concurrent updates from user space */
+	void *v = map->ops->lookup(map, key);
+	if (v)
+		memcpy(value, v, map->value_size);
+	pthread_mutex_unlock(&map->lock);
+	return v ? 0 : -ENOENT;
+}
+
+int bpfvm_map__update_elem(struct bpfvm_map *map, const void *key, const void *value, uint64_t flags)
+{
+	if (flags > BPF_EXIST)
+		return -EINVAL;
+	pthread_mutex_lock(&map->lock);
+	int err = map->ops->update(map, key, value, flags);
+	pthread_mutex_unlock(&map->lock);
+	return err;
+}
+
+int bpfvm_map__delete_elem(struct bpfvm_map *map, const void *key)
+{
+	pthread_mutex_lock(&map->lock);
+	int err = map->ops->delete(map, key);
+	pthread_mutex_unlock(&map->lock);
+	return err;
+}
+
+int bpfvm_map__get_next_key(struct bpfvm_map *map, const void *key, void *next_key)
+{
+	pthread_mutex_lock(&map->lock);
+	int err = map->ops->get_next_key(map, key, next_key);
+	pthread_mutex_unlock(&map->lock);
+	return err;
+}

@@ -1,0 +1,42 @@
+/* map.h - the maps module inside: struct bpfvm_map, and the ops table each map type implements */
+#ifndef BPFVM_MAPS_MAP_H
+#define BPFVM_MAPS_MAP_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "bpfvm/insn.h"
+#include "bpfvm/map.h"
+
+struct bpfvm_map_ops {
+	/* the attribute checks of the type (the kernel's map_alloc_check); -EINVAL with a line in log */
+	int (*alloc_check)(const struct bpfvm_map_attr *attr, struct bpfvm_log *log);
+	int (*alloc)(struct bpfvm_map *map);
+	void (*free)(struct bpfvm_map *map);
+	/* the program side: a pointer to the value in the map (bpf_map_lookup_elem), NULL if absent */
+	void *(*lookup)(struct bpfvm_map *map, const void *key);
+	int (*update)(struct bpfvm_map *map, const void *key, const void *value, uint64_t flags);
+	int (*delete)(struct bpfvm_map *map, const void *key);
+	int (*get_next_key)(struct bpfvm_map *map, const void *key, void *next_key);
+	/* where every value pointer lookup may return lies: the checked interpreter admits accesses there */
+	void (*storage)(const struct bpfvm_map *map, void **start, size_t *len);
+};
+
+struct bpfvm_map {
+	const struct bpfvm_map_ops *ops;
+	uint32_t type, key_size, value_size, max_entries, map_flags;
+	char name[16];
+	pthread_mutex_t lock; /* writers; lookups from programs read values in place, as in the kernel */
+	void *data;           /* the type's storage */
+};
+
+extern const struct bpfvm_map_ops bpfvm_array_map_ops; /* array.c */
+extern const struct bpfvm_map_ops bpfvm_hash_map_ops;  /* hash.c */
+
+/* the program side of a lookup (helpers call it): the value in place, or NULL */
+static inline void *bpfvm_map_lookup_ptr(struct bpfvm_map *map, const void *key)
+{
+	return map->ops->lookup(map, key);
+}
+
+#endif

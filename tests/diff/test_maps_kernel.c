@@ -1,0 +1,147 @@
+/* test_maps_kernel.c - random sequences of map operations on a bpfvm map and on the live kernel's map of the same
+ * type and attributes: the same results, errnos and values. BPFVM_MAP_OPS sets the operations per map type. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bpfvm/insn.h"
+#include "bpfvm/map.h"
+#include "lib/harness.h"
+#include "lib/kernel.h"
+
+struct map_case {
+	const char *name;
+	uint32_t type, key_size, value_size, max_entries, map_flags;
+};
+
+static const struct map_case cases[] = {
+	{ "array 4/8 x16", BPF_MAP_TYPE_ARRAY, 4, 8, 16, 0 },
+	{ "array 4/13 x5", BPF_MAP_TYPE_ARRAY, 4, 13, 5, 0 },
+	{ "hash 4/8 x16", BPF_MAP_TYPE_HASH, 4, 8, 16, 0 },
+	{ "hash 12/20 x8 no_prealloc", BPF_MAP_TYPE_HASH, 12, 20, 8, BPF_F_NO_PREALLOC },
+	{ "hash 1/4 x300", BPF_MAP_TYPE_HASH, 1, 4, 300, 0 },
+};
+
+/* keys drawn from a small space so that hits, misses, full maps and out-of-range indexes all happen */
+static void random_key(uint64_t *rng, const struct map_case *c, uint8_t *key)
+{
+	uint32_t space = c->max_entries + c->max_entries / 2 + 2;
+	uint32_t k = (uint32_t)(t_rand(rng) % space);
+	memset(key, 0, c->key_size);
+	memcpy(key, &k, c->key_size < 4 ? c->key_size : 4);
+}
+
+/* every key of a map by get_next_key from NULL: count, and a sum of their hashes (the orders differ) */
+static int walk(bool kernel, int fd, struct bpfvm_map *m, const struct map_case *c, uint64_t *sum)
+{
+	uint8_t key[64], next[64];
+	int n = 0, err;
+	const void *prev = NULL;
+
+	*sum = 0;
+	for (;;) {
+		err = kernel ? kernel_map_get_next_key(fd, prev, next) : bpfvm_map__get_next_key(m, prev, next);
+		if (err)
+			return err == -ENOENT ? n : err;
+		uint64_t h = 1469598103934665603ull;
+		for (uint32_t i = 0; i < c->key_size; i++)
+			h = (h ^ next[i]) * 1099511628211ull;
+		*sum += h;
+		memcpy(key, next, c->key_size);
+		prev = key;
+		if (++n > (int)c->max_entries * 2)
+			return -ELOOP;
+	}
+}
+
+static void run_case(const struct map_case *c, long ops, uint64_t *rng)
+{
+	struct bpfvm_log log = { 0 };
+	BPFVM_OPTS(bpfvm_map_attr, attr, .type = c->type, .key_size = c->key_size, .value_size = c->value_size,
+		   .max_entries = c->max_entries, .map_flags = c->map_flags, .name = "diff");
+	struct bpfvm_map *m;
+	int fd = kernel_map_create(c->type, c->key_size, c->value_size, c->max_entries, c->map_flags);
+	if (fd < 0) {
+		t_skip("maps_kernel %s: the kernel refuses the map: %s", c->name, kernel_errno_name(-fd));
+		return;
+	}
+	int err = bpfvm_map_create(&attr, &m, &log);
+	if (err) {
+		t_fail("maps_kernel %s: bpfvm refuses the map: %s", c->name, log.last_error);
+		close(fd);
+		return;
+	}
+	long same = 0;
+	int bad = 0;
+	for (long i = 0; i < ops && bad < 3; i++) {
+		uint8_t key[64], val[64], kv[64], bv[64];
+		int op = (int)(t_rand(rng) % 5), kerr, berr;
+		random_key(rng, c, key);
+		for (uint32_t b = 0; b < c->value_size; b++)
+			val[b] = (uint8_t)t_rand(rng);
+		memset(kv, 0xa5, sizeof(kv));
+		memset(bv, 0xa5, sizeof(bv));
+		const char *what;
+		uint64_t flags = t_rand(rng) % 4; /* BPF_ANY, BPF_NOEXIST, BPF_EXIST, and an invalid 3 */
+		switch (op) {
+		case 0:
+		case 1:
+			what = "update";
+			kerr = kernel_map_update(fd, key, val, flags);
+			berr = bpfvm_map__update_elem(m, key, val, flags);
+			break;
+		case 2:
+			what = "lookup";
+			kerr = kernel_map_lookup(fd, key, kv);
+			berr = bpfvm_map__lookup_elem(m, key, bv);
+			break;
+		case 3:
+			what = "delete";
+			kerr = kernel_map_delete(fd, key);
+			berr = bpfvm_map__delete_elem(m, key);
+			break;
+		default: {
+			what = "walk";
+			uint64_t ks, bs;
+			kerr = walk(true, fd, NULL, c, &ks);
+			berr = walk(false, -1, m, c, &bs);
+			if (kerr == berr && ks != bs) {
+				t_fail("maps_kernel %s: op %ld: the keys differ (same count %d)", c->name, i, kerr);
+				bad++;
+				continue;
+			}
+		}
+		}
+		if (kerr != berr) {
+			t_fail("maps_kernel %s: op %ld %s (flags %llu): kernel %d, bpfvm %d", c->name, i, what,
+			       (unsigned long long)flags, kerr, berr);
+			bad++;
+		} else if (op == 2 && !kerr && memcmp(kv, bv, c->value_size)) {
+			t_fail("maps_kernel %s: op %ld lookup: values differ", c->name, i);
+			bad++;
+		} else {
+			same++;
+		}
+	}
+	if (!bad)
+		t_pass("maps_kernel %s: %ld operations, same results, errnos and values", c->name, same);
+	printf("FIGURE maps vs kernel %s: %ld/%ld operations identical\n", c->name, same, ops);
+	bpfvm_map__free(m);
+	close(fd);
+}
+
+int main(void)
+{
+	char why[128];
+	if (!kernel_bpf_available(why, sizeof(why))) {
+		t_skip("maps_kernel: %s", why);
+		return t_done();
+	}
+	uint64_t rng = t_seed("maps_kernel");
+	long ops = t_env_count("BPFVM_MAP_OPS", 10000);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		run_case(&cases[i], ops, &rng);
+	return t_done();
+}
