@@ -11,7 +11,9 @@
 
 #include <linux/bpf.h>
 
+#include "bpfvm/map.h"
 #include "helpers/helpers.h"
+#include "lib/kernel.h"
 #include "interp/prog.h"
 #include "interp/run.h"
 #include "jit/jit.h"
@@ -255,7 +257,7 @@ static void measure(const struct bench_prog *bp, uint8_t *data, struct ubpf_api 
 		}
 		free(err);
 	}
-	{
+	if (kn >= 0) {
 		static char klog[1 << 16];
 		int fd = kernel_load(kinsns, kn, NULL, 0);
 		uint32_t kret = 0;
@@ -316,6 +318,22 @@ int main(int argc, char **argv)
 	if (!u.dl)
 		fprintf(stderr, "bench: uBPF column n/a: %s\n", why);
 
+	/* the map_lookup program's array: bpfvm's, and the kernel's where bpf() works, holding the same values */
+	struct bpfvm_map *bmap = NULL;
+	BPFVM_OPTS(bpfvm_map_attr, mattr, .type = BPF_MAP_TYPE_ARRAY, .key_size = 4, .value_size = 8,
+		   .max_entries = BENCH_MAP_ENTRIES, .name = "bench");
+	int kmap = kernel_map_create(BPF_MAP_TYPE_ARRAY, 4, 8, BENCH_MAP_ENTRIES, 0);
+	if (!bpfvm_map_create(&mattr, &bmap, NULL)) {
+		for (uint32_t k = 0; k < BENCH_MAP_ENTRIES; k++) {
+			bench_map_values[k] = k * 3 + 1;
+			bpfvm_map__update_elem(bmap, &k, &bench_map_values[k], BPF_ANY);
+			if (kmap >= 0)
+				kernel_map_update(kmap, &k, &bench_map_values[k], BPF_ANY);
+		}
+		bench_map_ptr = (uint64_t)(uintptr_t)bmap;
+		bench_map_fd = kmap;
+	}
+
 	measure(&empty, data, &u, base, note, sizeof(note));
 	printf("ns/run, minus each engine's own empty-program time (%.1f interp, %.1f jit, %.1f kernel, %.1f ubpf, "
 	       "%.1f C); ratios: how many times faster bpfvm's JIT is\n",
@@ -326,7 +344,10 @@ int main(int argc, char **argv)
 	printf(" %9s %9s %9s %9s\n", "vs kernel", "vs ubpf", "vs C", "vs interp");
 	for (int p = 0; p < bench_nprogs; p++) {
 		const struct bench_prog *bp = &bench_progs[p];
+		static struct bpf_insn probe[4096];
 
+		if (bp->build(probe, 4096, FLAVOR_MEM) < 0)
+			continue; /* the map_lookup program without a map */
 		measure(bp, data, &u, ns, note, sizeof(note));
 		for (int c = 0; c < C__N; c++)
 			if (ns[c] >= 0 && base[c] >= 0)

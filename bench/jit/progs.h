@@ -27,6 +27,12 @@ struct bench_prog {
 };
 
 extern const struct bench_prog bench_progs[];
+
+/* the map_lookup program's maps: set them before building it (unset: it builds nothing and is left out) */
+#define BENCH_MAP_ENTRIES 64
+extern int bench_map_fd;
+extern uint64_t bench_map_ptr;
+extern uint64_t bench_map_values[BENCH_MAP_ENTRIES];
 extern const int bench_nprogs;
 
 #endif

@@ -55,6 +55,12 @@ int bpfvm_map_create(const struct bpfvm_map_attr *attr, struct bpfvm_map **out, 
 		free(m);
 		return err;
 	}
+	if (bpfvm_map_register(m)) {
+		ops->free(m);
+		pthread_mutex_destroy(&m->lock);
+		free(m);
+		return -ENOMEM;
+	}
 	*out = m;
 	return 0;
 }
@@ -63,6 +69,7 @@ void bpfvm_map__free(struct bpfvm_map *map)
 {
 	if (!map)
 		return;
+	bpfvm_map_unregister(map);
 	map->ops->free(map);
 	pthread_mutex_destroy(&map->lock);
 	free(map);

@@ -33,6 +33,17 @@ struct bpfvm_map {
 extern const struct bpfvm_map_ops bpfvm_array_map_ops; /* array.c */
 extern const struct bpfvm_map_ops bpfvm_hash_map_ops;  /* hash.c */
 
+/* registry.c: live maps by address */
+struct bpfvm_array_layout {
+	uint64_t data;        /* the first value */
+	uint32_t max_entries;
+	uint32_t elem_size;   /* bytes from one value to the next */
+};
+int bpfvm_map_register(const struct bpfvm_map *map);
+void bpfvm_map_unregister(const struct bpfvm_map *map);
+/* true, with the layout, if addr is a live BPF_MAP_TYPE_ARRAY map */
+bool bpfvm_map_array_layout(uint64_t addr, struct bpfvm_array_layout *out);
+
 /* the program side of a lookup (helpers call it): the value in place, or NULL */
 static inline void *bpfvm_map_lookup_ptr(struct bpfvm_map *map, const void *key)
 {

@@ -10,6 +10,7 @@
 #include "jit/jit.h"
 #include "jit/x86_64/image.h"
 #include "jit/x86_64/jit.h"
+#include "maps/map.h"
 
 #define MAX_PASSES 40
 
@@ -293,6 +294,70 @@ static int jit_tail_call(struct jit_ctx *ctx, uint8_t **pp)
 	return 0;
 }
 
+/* the map an LD_IMM64 earlier in the same basic block left in r1 at instruction idx (0 if none is certain) */
+static uint64_t r1_constant(const struct jit_ctx *ctx, size_t idx)
+{
+	for (size_t j = idx; j-- > 0;) {
+		const struct bpf_insn *in = &ctx->insns[j];
+		uint8_t cls = BPF_CLASS(in->code);
+
+		if (ctx->is_target[j + 1])
+			return 0; /* another path reaches the call: r1 may come from there */
+		if (j > 0 && ctx->insns[j - 1].code == (BPF_LD | BPF_IMM | BPF_DW))
+			continue; /* an LD_IMM64's second slot */
+		if (in->code == (BPF_LD | BPF_IMM | BPF_DW)) {
+			if (in->dst_reg != BPF_REG_1)
+				continue;
+			if (in->src_reg != 0 || j + 1 >= ctx->cnt)
+				return 0;
+			return ((uint64_t)(uint32_t)ctx->insns[j + 1].imm << 32) | (uint32_t)in->imm;
+		}
+		if (cls == BPF_JMP || cls == BPF_JMP32)
+			return 0; /* a call clobbers r1; a jump ends the block */
+		if ((cls == BPF_ALU || cls == BPF_ALU64 || cls == BPF_LDX || cls == BPF_LD) && in->dst_reg == BPF_REG_1)
+			return 0;
+		if (cls == BPF_STX && BPF_MODE(in->code) == BPF_ATOMIC && in->src_reg == BPF_REG_1 &&
+		    ((in->imm & BPF_FETCH) || in->imm == BPF_LOAD_ACQ))
+			return 0;
+		if (cls == BPF_STX && BPF_MODE(in->code) == BPF_ATOMIC && in->imm == BPF_LOAD_ACQ && in->dst_reg == 1)
+			return 0;
+	}
+	return 0;
+}
+
+/*
+ * bpf_map_lookup_elem on an array map: inline, as the kernel's verifier does (array_map_gen_lookup), when r1 is a
+ * constant that the maps module knows as a live array map. r0 = key < max_entries ? data + key * elem_size : NULL
+ *	mov r11d, [rsi]; cmp r11d, max; jae 1f; imul r11, r11, elem; movabs rax, data; add rax, r11; jmp 2f
+ *   1:	xor eax, eax
+ *   2:
+ */
+static bool jit_inline_array_lookup(struct jit_ctx *ctx, uint8_t **pp)
+{
+	struct bpfvm_array_layout lay;
+	uint64_t map = r1_constant(ctx, ctx->idx);
+	uint8_t *jae, *jmp;
+
+	if (!map || !bpfvm_map_array_layout(map, &lay) || lay.max_entries > INT32_MAX || lay.elem_size > INT32_MAX)
+		return false;
+	emit_ldx(pp, 4, false, X_TMP, reg2x86[BPF_REG_2], 0);
+	emit_alu_imm(pp, ALU_CMP, false, X_TMP, (int32_t)lay.max_entries);
+	jae = *pp;
+	EMIT2(0x73, 0); /* jae 1f */
+	if (lay.elem_size & (lay.elem_size - 1))
+		emit_imul_imm(pp, true, X_TMP, (int32_t)lay.elem_size);
+	else /* values of 8, 16, 32 ... bytes: a shift, as the kernel's inline lookup */
+		emit_shift_imm(pp, SH_SHL, true, X_TMP, __builtin_ctz(lay.elem_size));
+	emit_mov_imm64(pp, reg2x86[BPF_REG_0], lay.data);
+	emit_alu_rr(pp, ALU_ADD, true, reg2x86[BPF_REG_0], X_TMP);
+	jmp = *pp;
+	EMIT2(0xeb, 0); /* jmp 2f */
+	jae[1] = (uint8_t)(*pp - (jae + 2));
+	emit_alu_rr(pp, ALU_XOR, false, reg2x86[BPF_REG_0], reg2x86[BPF_REG_0]);
+	jmp[1] = (uint8_t)(*pp - (jmp + 2));
+	return true;
+}
+
 static int jit_jmp(struct jit_ctx *ctx, uint8_t **pp, const struct bpf_insn *insn, enum bpfvm_op op)
 {
 	size_t i = ctx->idx;
@@ -318,6 +383,8 @@ static int jit_jmp(struct jit_ctx *ctx, uint8_t **pp, const struct bpf_insn *ins
 	case BPFVM_OP_CALL_HELPER:
 		if (insn->imm == BPF_FUNC_tail_call)
 			return jit_tail_call(ctx, pp);
+		if (insn->imm == BPF_FUNC_map_lookup_elem && !ctx->opts->helper_by_id && jit_inline_array_lookup(ctx, pp))
+			return 0;
 		return jit_call_helper(ctx, pp, insn);
 	case BPFVM_OP_CALLX:
 		return jit_callx(ctx, pp, insn);

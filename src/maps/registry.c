@@ -1,0 +1,66 @@
+/* registry.c - the process's live maps, so that a constant in a program can be recognised as a map (JIT inlining) */
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "maps/map.h"
+
+/*
+ * The one process-wide table in bpfvm: which addresses are live maps. The JIT asks it before it inlines a lookup
+ * on a constant, so it never dereferences a constant that is not a map.
+ */
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static const struct bpfvm_map **live;
+static size_t nlive, caplive;
+
+int bpfvm_map_register(const struct bpfvm_map *map)
+{
+	int err = 0;
+	pthread_mutex_lock(&registry_lock);
+	if (nlive == caplive) {
+		size_t ncap = caplive ? caplive * 2 : 16;
+		const struct bpfvm_map **n = realloc(live, ncap * sizeof(*n));
+		if (n) {
+			live = n;
+			caplive = ncap;
+		} else {
+			err = -1;
+		}
+	}
+	if (!err)
+		live[nlive++] = map;
+	pthread_mutex_unlock(&registry_lock);
+	return err;
+}
+
+void bpfvm_map_unregister(const struct bpfvm_map *map)
+{
+	pthread_mutex_lock(&registry_lock);
+	for (size_t i = 0; i < nlive; i++)
+		if (live[i] == map) {
+			live[i] = live[--nlive];
+			break;
+		}
+	if (!nlive) {
+		free(live);
+		live = NULL;
+		caplive = 0;
+	}
+	pthread_mutex_unlock(&registry_lock);
+}
+
+bool bpfvm_map_array_layout(uint64_t addr, struct bpfvm_array_layout *out)
+{
+	bool found = false;
+	pthread_mutex_lock(&registry_lock);
+	for (size_t i = 0; i < nlive && !found; i++) {
+		const struct bpfvm_map *m = live[i];
+		if ((uint64_t)(uintptr_t)m != addr || m->type != BPF_MAP_TYPE_ARRAY)
+			continue;
+		out->data = (uint64_t)(uintptr_t)m->data;
+		out->max_entries = m->max_entries;
+		out->elem_size = ((uint32_t)m->value_size + 7) & ~7u;
+		found = true;
+	}
+	pthread_mutex_unlock(&registry_lock);
+	return found;
+}
