@@ -922,6 +922,13 @@ int check_helper_call(struct bpfvm_verifier_env *env, const struct bpf_insn *ins
 		}
 	}
 	switch (func_id) {
+	case BPF_FUNC_get_local_storage:
+		/* the kernel's check_helper_call: the flags argument must be a known zero */
+		if (!register_is_null(&regs[BPF_REG_2])) {
+			verbose(env, "get_local_storage() doesn't support non-zero flags\n");
+			return -EINVAL;
+		}
+		break;
 	case BPF_FUNC_tail_call:
 		err = check_reference_leak(env, false);
 		if (err) {

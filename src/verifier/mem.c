@@ -325,7 +325,8 @@ static int check_ctx_access(struct bpfvm_verifier_env *env, int insn_idx, int of
 			    struct bpf_insn_access_aux *info)
 {
 	if (env->ops && env->ops->is_valid_access &&
-	    env->ops->is_valid_access(off, size, t, env->expected_attach_type, info)) {
+	    env->ops->is_valid_access(off, size, t, env->expected_attach_type, info) &&
+	    !(info->is_ldsx && base_type(info->reg_type) != SCALAR_VALUE)) { /* no sign-extending pointer loads */
 		/* a narrow load of a field is remembered for the rewrite (and pruning) */
 		if (info->ctx_field_size)
 			env->insn_aux_data[insn_idx].ctx_field_size = info->ctx_field_size;
