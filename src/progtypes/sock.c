@@ -221,9 +221,25 @@ static bool sock_ops_is_valid_access(int off, int size, enum bpf_access_type typ
 	if (off < 0 || off >= (int)sizeof(struct bpf_sock_ops) || off % size != 0)
 		return false;
 	if (type == BPF_WRITE)
-		return (IN_FIELD(off, struct bpf_sock_ops, reply) || IN_FIELD(off, struct bpf_sock_ops, sk_txhash)) &&
+		return (IN_FIELD(off, struct bpf_sock_ops, reply) || IN_FIELD(off, struct bpf_sock_ops, replylong) ||
+			IN_FIELD(off, struct bpf_sock_ops, sk_txhash)) &&
 		       size == sizeof(uint32_t);
-	return size <= 8;
+	/* as the kernel's sock_ops_is_valid_access: the pointers whole, flags narrow, every other field a u32 */
+	if (IN_FIELD(off, struct bpf_sock_ops, skb_data) || IN_FIELD(off, struct bpf_sock_ops, skb_data_end)) {
+		info->reg_type = IN_FIELD(off, struct bpf_sock_ops, skb_data) ? PTR_TO_PACKET : PTR_TO_PACKET_END;
+		return off % 8 == 0 && size == sizeof(uint64_t);
+	}
+	if (IN_FIELD(off, struct bpf_sock_ops, sk)) {
+		info->reg_type = PTR_TO_SOCKET | PTR_MAYBE_NULL;
+		return off == offsetof(struct bpf_sock_ops, sk) && size == sizeof(uint64_t);
+	}
+	if (IN_FIELD(off, struct bpf_sock_ops, skb_tcp_flags)) {
+		bpf_ctx_record_field_size(info, sizeof(uint32_t));
+		return bpf_ctx_narrow_access_ok(off, size, sizeof(uint32_t));
+	}
+	if (off >= (int)(offsetof(struct bpf_sock_ops, skb_tcp_flags) + sizeof(uint32_t)))
+		return size == sizeof(uint64_t); /* skb_hwtstamp (6.2+), past the end of the 6.1 header's struct */
+	return size == sizeof(uint32_t);
 }
 
 static bool cgroup_dev_is_valid_access(int off, int size, enum bpf_access_type type, uint32_t eat,
