@@ -286,6 +286,36 @@ static bool base_helpers(int32_t id)
 	       id == BPF_FUNC_sk_storage_delete;
 }
 
+/* sk_msg: the kernel's sk_msg_is_valid_access (read-only; pointers whole and typed, the rest u32) */
+static bool sk_msg_is_valid_access(int off, int size, enum bpf_access_type type, uint32_t eat,
+				   struct bpf_insn_access_aux *info)
+{
+	if (type == BPF_WRITE || off < 0 || off >= (int)sizeof(struct sk_msg_md) || off % size != 0)
+		return false;
+	if (off == offsetof(struct sk_msg_md, data) || off == offsetof(struct sk_msg_md, data_end)) {
+		info->reg_type = off == offsetof(struct sk_msg_md, data) ? PTR_TO_PACKET : PTR_TO_PACKET_END;
+		return size == sizeof(uint64_t);
+	}
+	if (off == offsetof(struct sk_msg_md, sk)) {
+		info->reg_type = PTR_TO_SOCKET;
+		return size == sizeof(uint64_t);
+	}
+	if (IN_FIELD(off, struct sk_msg_md, data) || IN_FIELD(off, struct sk_msg_md, data_end) ||
+	    IN_FIELD(off, struct sk_msg_md, sk))
+		return false;
+	return size == sizeof(uint32_t);
+}
+
+static bool sk_msg_helpers(int32_t id)
+{
+	return base_helpers(id) || id == BPF_FUNC_msg_redirect_map || id == BPF_FUNC_msg_redirect_hash ||
+	       id == BPF_FUNC_msg_apply_bytes || id == BPF_FUNC_msg_cork_bytes || id == BPF_FUNC_msg_pull_data ||
+	       id == BPF_FUNC_msg_push_data || id == BPF_FUNC_msg_pop_data || id == BPF_FUNC_get_current_pid_tgid ||
+	       id == BPF_FUNC_get_netns_cookie || id == BPF_FUNC_get_current_cgroup_id;
+}
+
+const struct progtype_ops sk_msg_ops = {
+	BPF_PROG_TYPE_SK_MSG, "sk_msg", sk_msg_is_valid_access, sk_msg_helpers, false, false };
 const struct progtype_ops sk_lookup_ops = {
 	BPF_PROG_TYPE_SK_LOOKUP, "sk_lookup", sk_lookup_is_valid_access, sk_lookup_helpers, false, false };
 const struct progtype_ops cgroup_sock_ops = {
