@@ -106,6 +106,29 @@ int asm_check_off16(struct asm_ctx *c, const struct asm_tok *t, bool neg, uint64
 	return 0;
 }
 
+int asm_parse_num(struct asm_ctx *c, const char *what, bool *neg, uint64_t *v, const struct asm_tok **nt)
+{
+	*neg = asm_accept(c, "-");
+	if (!*neg)
+		asm_accept(c, "+");
+	const struct asm_tok *t = asm_peek(c);
+	if (t->kind != T_NUM)
+		return asm_expected(c, what);
+	c->pos++;
+	*v = t->num;
+	*nt = t;
+	return 0;
+}
+
+int asm_parse_imm32(struct asm_ctx *c, int32_t *imm)
+{
+	bool neg;
+	uint64_t v;
+	const struct asm_tok *t;
+	int err = asm_parse_num(c, "immediate", &neg, &v, &t);
+	return err ? err : asm_check_imm32(c, t, neg, v, imm);
+}
+
 void asm_apply_key(struct bpf_insn *insn, enum bpfvm_op op)
 {
 	const struct bpfvm_opinfo *oi = &bpfvm_opinfo[op];

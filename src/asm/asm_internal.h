@@ -71,6 +71,10 @@ int asm_label_ref(struct asm_ctx *c, const struct asm_tok *t, bool in_imm);
 int asm_check_imm32(struct asm_ctx *c, const struct asm_tok *t, bool neg, uint64_t v, int32_t *out);
 int asm_check_off16(struct asm_ctx *c, const struct asm_tok *t, bool neg, uint64_t v, int16_t *out);
 void asm_apply_key(struct bpf_insn *insn, enum bpfvm_op op);
+/* [-+]NUM: *neg tells the sign, *nt is the number token (for range messages); expected `what` otherwise */
+int asm_parse_num(struct asm_ctx *c, const char *what, bool *neg, uint64_t *v, const struct asm_tok **nt);
+/* [-+]NUM that fits an imm (hex as a 32-bit pattern, decimal signed) */
+int asm_parse_imm32(struct asm_ctx *c, int32_t *imm);
 
 /* parse_ubpf.c, parse_kernel.c: one line each (already lexed into c) */
 int asm_ubpf_line(struct asm_ctx *c);

@@ -82,35 +82,12 @@ static int parse_reg(struct asm_ctx *c, struct reg *r)
 	return 0;
 }
 
-/* a signed number: [+|-]NUM; *t receives the number token */
-static int parse_signed(struct asm_ctx *c, const char *what, bool *neg, uint64_t *v, const struct asm_tok **t)
-{
-	*neg = asm_accept(c, "-");
-	if (!*neg)
-		asm_accept(c, "+");
-	*t = asm_peek(c);
-	if ((*t)->kind != T_NUM)
-		return asm_expected(c, what);
-	c->pos++;
-	*v = (*t)->num;
-	return 0;
-}
-
-static int parse_imm32(struct asm_ctx *c, int32_t *imm)
-{
-	bool neg;
-	uint64_t v;
-	const struct asm_tok *t;
-	int err = parse_signed(c, "immediate", &neg, &v, &t);
-	return err ? err : asm_check_imm32(c, t, neg, v, imm);
-}
-
 static int parse_off16(struct asm_ctx *c, int16_t *off)
 {
 	bool neg;
 	uint64_t v;
 	const struct asm_tok *t;
-	int err = parse_signed(c, "offset", &neg, &v, &t);
+	int err = asm_parse_num(c, "offset", &neg, &v, &t);
 	return err ? err : asm_check_off16(c, t, neg, v, off);
 }
 
@@ -164,7 +141,7 @@ static int parse_target(struct asm_ctx *c, struct bpf_insn *in, bool in_imm)
 	}
 	asm_accept(c, "pc");
 	if (in_imm)
-		return parse_imm32(c, &in->imm);
+		return asm_parse_imm32(c, &in->imm);
 	return parse_off16(c, &in->off);
 }
 
@@ -222,10 +199,10 @@ static int parse_pseudo_ld(struct asm_ctx *c, uint8_t dst, size_t k)
 		const struct asm_tok *t = asm_next(c);
 		if ((err = asm_label_ref(c, t, true)))
 			return err;
-	} else if ((err = parse_imm32(c, &id))) {
+	} else if ((err = asm_parse_imm32(c, &id))) {
 		return err;
 	}
-	if (pseudo[k].has_off && ((err = asm_expect(c, ",")) || (err = parse_imm32(c, &off))))
+	if (pseudo[k].has_off && ((err = asm_expect(c, ",")) || (err = asm_parse_imm32(c, &off))))
 		return err;
 	if ((err = asm_expect(c, ")")))
 		return err;
@@ -271,11 +248,11 @@ static int parse_assign(struct asm_ctx *c, struct reg d, int prefix_code, const 
 				in.src_reg = s.n;
 				in.code = BPF_LD | BPF_IND | size;
 				asm_accept(c, "+"); /* the log writes skb[r1 + 4], and skb[r1 + -4] */
-				if (!asm_is(asm_peek(c), "]") && (err = parse_imm32(c, &in.imm)))
+				if (!asm_is(asm_peek(c), "]") && (err = asm_parse_imm32(c, &in.imm)))
 					return err;
 			} else {
 				in.code = BPF_LD | BPF_ABS | size;
-				if ((err = parse_imm32(c, &in.imm)))
+				if ((err = asm_parse_imm32(c, &in.imm)))
 					return err;
 			}
 			if ((err = asm_expect(c, "]")))
@@ -396,7 +373,7 @@ static int parse_assign(struct asm_ctx *c, struct reg d, int prefix_code, const 
 	bool neg;
 	uint64_t v;
 	const struct asm_tok *nt;
-	if ((err = parse_signed(c, "immediate", &neg, &v, &nt)))
+	if ((err = asm_parse_num(c, "immediate", &neg, &v, &nt)))
 		return err;
 	bool ll = asm_accept(c, "ll") || prefix_code == (BPF_LD | BPF_IMM | BPF_DW);
 	if (ll) {
@@ -452,7 +429,7 @@ static int parse_store(struct asm_ctx *c, bool lock, int prefix_code, const stru
 		in.src_reg = s.n;
 	} else {
 		in.code = BPF_ST | BPF_MEM | size;
-		if ((err = parse_imm32(c, &in.imm)))
+		if ((err = asm_parse_imm32(c, &in.imm)))
 			return err;
 	}
 	return finish(c, &in, prefix_code, start);
@@ -491,7 +468,7 @@ static int parse_call(struct asm_ctx *c, int prefix_code, const struct asm_tok *
 			c->pos++;
 		if (asm_is(t, "kernel") && ((err = asm_expect(c, "-")) || (err = asm_expect(c, "function"))))
 			return err;
-		if ((err = asm_expect(c, "#")) || (err = parse_imm32(c, &in.imm)))
+		if ((err = asm_expect(c, "#")) || (err = asm_parse_imm32(c, &in.imm)))
 			return err;
 		in.src_reg = BPF_PSEUDO_KFUNC_CALL;
 		return finish(c, &in, prefix_code, start);
@@ -500,7 +477,7 @@ static int parse_call(struct asm_ctx *c, int prefix_code, const struct asm_tok *
 		int id = helper_id(t);
 		c->pos++;
 		if (asm_accept(c, "#")) { /* the log's `call bpf_map_lookup_elem#1`, or a kfunc's `call NAME#BTF_ID` */
-			if ((err = parse_imm32(c, &in.imm)))
+			if ((err = asm_parse_imm32(c, &in.imm)))
 				return err;
 			if (id < 0 && !asm_is(t, "unknown")) /* `unknown#N`: a helper id the table does not name */
 				in.src_reg = BPF_PSEUDO_KFUNC_CALL;
@@ -515,7 +492,7 @@ static int parse_call(struct asm_ctx *c, int prefix_code, const struct asm_tok *
 		}
 		return finish(c, &in, prefix_code, start);
 	}
-	if ((err = parse_imm32(c, &in.imm)))
+	if ((err = asm_parse_imm32(c, &in.imm)))
 		return err;
 	return finish(c, &in, prefix_code, start);
 }
@@ -544,7 +521,7 @@ static int parse_if(struct asm_ctx *c, int prefix_code, const struct asm_tok *st
 			return asm_err(c, op, "compare registers of the same width (both rN or both wN)");
 		in.code |= BPF_X;
 		in.src_reg = s.n;
-	} else if ((err = parse_imm32(c, &in.imm))) {
+	} else if ((err = asm_parse_imm32(c, &in.imm))) {
 		return err;
 	}
 	if ((err = asm_expect(c, "goto")) || (err = parse_target(c, &in, false)))
@@ -626,7 +603,7 @@ static int parse_statement(struct asm_ctx *c, int prefix_code)
 					return asm_err(c, op, "operands of the same width: both rN or both wN");
 				in.code |= BPF_X;
 				in.src_reg = s.n;
-			} else if ((err = parse_imm32(c, &in.imm))) {
+			} else if ((err = asm_parse_imm32(c, &in.imm))) {
 				return err;
 			}
 			return finish(c, &in, prefix_code, start);

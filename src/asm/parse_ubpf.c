@@ -41,38 +41,12 @@ static void skip_comma(struct asm_ctx *c)
 	asm_accept(c, ",");
 }
 
-/* [-+]NUM; *neg tells the sign; the number token is returned for range messages */
-static int parse_num(struct asm_ctx *c, const char *what, bool *neg, uint64_t *v, const struct asm_tok **nt)
-{
-	*neg = false;
-	if (asm_accept(c, "-"))
-		*neg = true;
-	else
-		asm_accept(c, "+");
-	const struct asm_tok *t = asm_peek(c);
-	if (t->kind != T_NUM)
-		return asm_expected(c, what);
-	c->pos++;
-	*v = t->num;
-	*nt = t;
-	return 0;
-}
-
-static int parse_imm32(struct asm_ctx *c, int32_t *imm)
-{
-	bool neg;
-	uint64_t v;
-	const struct asm_tok *t;
-	int err = parse_num(c, "immediate", &neg, &v, &t);
-	return err ? err : asm_check_imm32(c, t, neg, v, imm);
-}
-
 static int parse_imm64(struct asm_ctx *c, uint64_t *imm)
 {
 	bool neg;
 	uint64_t v;
 	const struct asm_tok *t;
-	int err = parse_num(c, "immediate", &neg, &v, &t);
+	int err = asm_parse_num(c, "immediate", &neg, &v, &t);
 	if (err)
 		return err;
 	if (t->ovf || (neg && v > 0x8000000000000000ull))
@@ -94,7 +68,7 @@ static int parse_mem(struct asm_ctx *c, uint8_t *reg, int16_t *off)
 		bool neg;
 		uint64_t v;
 		const struct asm_tok *t;
-		err = parse_num(c, "offset", &neg, &v, &t);
+		err = asm_parse_num(c, "offset", &neg, &v, &t);
 		if (!err)
 			err = asm_check_off16(c, t, neg, v, off);
 		if (err)
@@ -114,11 +88,11 @@ static int parse_target(struct asm_ctx *c, struct bpf_insn *insn, bool in_imm)
 	if (!asm_is(t, "+") && !asm_is(t, "-") && t->kind != T_NUM)
 		return asm_expected(c, "jump target");
 	if (in_imm)
-		return parse_imm32(c, &insn->imm);
+		return asm_parse_imm32(c, &insn->imm);
 	bool neg;
 	uint64_t v;
 	const struct asm_tok *nt;
-	int err = parse_num(c, "jump target", &neg, &v, &nt);
+	int err = asm_parse_num(c, "jump target", &neg, &v, &nt);
 	return err ? err : asm_check_off16(c, nt, neg, v, &insn->off);
 }
 
@@ -208,7 +182,7 @@ int asm_ubpf_line(struct asm_ctx *c)
 		if (bpfvm_opinfo[op].fields & F_SRC)
 			err = parse_reg(c, &src);
 		else
-			err = parse_imm32(c, &insn->imm);
+			err = asm_parse_imm32(c, &insn->imm);
 		break;
 	case FMT_NEG:
 	case FMT_END:
@@ -232,7 +206,7 @@ int asm_ubpf_line(struct asm_ctx *c)
 		if (bpfvm_opinfo[op].fields & F_SRC)
 			err = parse_reg(c, &src);
 		else
-			err = parse_imm32(c, &insn->imm);
+			err = asm_parse_imm32(c, &insn->imm);
 		skip_comma(c);
 		if (!err)
 			err = parse_target(c, insn, false);
@@ -244,7 +218,7 @@ int asm_ubpf_line(struct asm_ctx *c)
 		if (op == BPFVM_OP_CALL_LOCAL)
 			err = parse_target(c, insn, true);
 		else
-			err = parse_imm32(c, &insn->imm);
+			err = asm_parse_imm32(c, &insn->imm);
 		break;
 	case FMT_EXIT:
 		if (c->first_exit < 0)
@@ -262,13 +236,13 @@ int asm_ubpf_line(struct asm_ctx *c)
 		break;
 	}
 	case FMT_LDABS:
-		err = parse_imm32(c, &insn->imm);
+		err = asm_parse_imm32(c, &insn->imm);
 		break;
 	case FMT_LDIND:
 		err = parse_reg(c, &src);
 		skip_comma(c);
 		if (!err)
-			err = parse_imm32(c, &insn->imm);
+			err = asm_parse_imm32(c, &insn->imm);
 		break;
 	case FMT_LDX:
 		err = parse_reg(c, &dst);
@@ -280,7 +254,7 @@ int asm_ubpf_line(struct asm_ctx *c)
 		err = parse_mem(c, &dst, &insn->off);
 		skip_comma(c);
 		if (!err)
-			err = parse_imm32(c, &insn->imm);
+			err = asm_parse_imm32(c, &insn->imm);
 		break;
 	case FMT_STX:
 	case FMT_ATOMIC:
