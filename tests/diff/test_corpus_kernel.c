@@ -14,13 +14,8 @@
 #include "lib/harness.h"
 #include "lib/kprog.h"
 #include "lib/vmlinux.h"
+#include "lib/vprogs.h"
 #include "loader/btf.h"
-
-struct rec {
-	char obj[256], prog[128], section[128], btf_path[256];
-	unsigned long prog_flags;
-	int kernel_accept;
-};
 
 struct ctx {
 	const char *dir;
@@ -75,7 +70,7 @@ static int set_effective(const char *obj, bool restricted)
 	return syscall(SYS_capset, &h, d) ? -errno : 0;
 }
 
-static void one(struct ctx *c, const struct rec *r)
+static void one(struct ctx *c, const struct vprogs_rec *r)
 {
 	char path[1024], key[520], btf[1024];
 	snprintf(key, sizeof(key), "%s|%s", r->obj, r->btf_path);
@@ -137,34 +132,17 @@ static void one(struct ctx *c, const struct rec *r)
 
 static void run(struct ctx *c, const char *file, const char *label)
 {
-	char path[1024], line[4096];
+	char path[1024];
 	snprintf(path, sizeof(path), "%s/%s", c->dir, file);
 	FILE *f = fopen(path, "r");
 	if (!f) {
 		t_skip("corpus kernel %s: no %s", label, path);
 		return;
 	}
-	struct rec r = { 0 };
+	struct vprogs_rec r;
 	c->agree = c->total = c->skipped = c->refused = 0;
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = 0;
-		if (!strncmp(line, "obj: ", 5))
-			snprintf(r.obj, sizeof(r.obj), "%.255s", line + 5);
-		else if (!strncmp(line, "prog: ", 6))
-			snprintf(r.prog, sizeof(r.prog), "%.127s", line + 6);
-		else if (!strncmp(line, "btf_path: ", 10))
-			snprintf(r.btf_path, sizeof(r.btf_path), "%.255s", line + 10);
-		else if (!strncmp(line, "section: ", 9))
-			snprintf(r.section, sizeof(r.section), "%.127s", line + 9);
-		else if (!strncmp(line, "prog_flags: ", 12))
-			r.prog_flags = strtoul(line + 12, NULL, 0);
-		else if (!strncmp(line, "kernel: ", 8))
-			r.kernel_accept = !strcmp(line + 8, "accept");
-		else if (!strcmp(line, "end")) {
-			one(c, &r);
-			memset(&r, 0, sizeof(r));
-		}
-	}
+	while (vprogs_next(f, &r) == 1)
+		one(c, &r);
 	fclose(f);
 	kobj_close(&c->k);
 	bpfvm_object__close(c->obj);

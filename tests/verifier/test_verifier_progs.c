@@ -10,16 +10,10 @@
 #include "bpfvm/verifier.h"
 #include "lib/harness.h"
 #include "lib/vmlinux.h"
+#include "lib/vprogs.h"
 #include "loader/btf.h"
 
 #define LOG_SIZE (1u << 20)
-
-struct rec {
-	char obj[256], prog[128], btf_path[256], kernel_err[512];
-	uint32_t prog_type, attach_type;
-	unsigned long prog_flags;
-	bool kernel_accept;
-};
 
 struct tally {
 	int total, same_verdict, both_reject, same_err, open_failed;
@@ -64,31 +58,7 @@ static struct bpf_insn *kfuncs_by_name(const struct ctx *c, const struct bpf_ins
 	return out;
 }
 
-/* the corpus's escapes: \\ \t \n \xNN */
-static void unescape(char *s)
-{
-	char *o = s;
-	for (char *p = s; *p; p++) {
-		if (*p != '\\' || !p[1]) {
-			*o++ = *p;
-			continue;
-		}
-		p++;
-		if (*p == 'n')
-			*o++ = '\n';
-		else if (*p == 't')
-			*o++ = '\t';
-		else if (*p == 'x' && p[1] && p[2]) {
-			char hex[3] = { p[1], p[2], 0 };
-			*o++ = (char)strtoul(hex, NULL, 16);
-			p += 2;
-		} else
-			*o++ = *p;
-	}
-	*o = 0;
-}
-
-static int open_obj(struct ctx *c, const struct rec *r)
+static int open_obj(struct ctx *c, const struct vprogs_rec *r)
 {
 	char key[520], path[1024], btf[1024];
 
@@ -133,7 +103,7 @@ static int open_obj(struct ctx *c, const struct rec *r)
 	return 0;
 }
 
-static void one(struct ctx *c, const struct rec *r, struct tally *t)
+static void one(struct ctx *c, const struct vprogs_rec *r, struct tally *t)
 {
 	t->total++;
 	if (open_obj(c, r)) {
@@ -184,7 +154,7 @@ static void one(struct ctx *c, const struct rec *r, struct tally *t)
 
 static void run(struct ctx *c, const char *file, const char *label, int min_verdict_pct)
 {
-	char path[1024], line[8192];
+	char path[1024];
 	snprintf(path, sizeof(path), "%s/%s", c->dir, file);
 	FILE *f = fopen(path, "r");
 	if (!f) {
@@ -192,32 +162,10 @@ static void run(struct ctx *c, const char *file, const char *label, int min_verd
 		       strerror(errno));
 		return;
 	}
-	struct rec r = { 0 };
+	struct vprogs_rec r;
 	struct tally t = { 0 };
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = 0;
-		if (!strncmp(line, "obj: ", 5))
-			snprintf(r.obj, sizeof(r.obj), "%.255s", line + 5);
-		else if (!strncmp(line, "prog: ", 6))
-			snprintf(r.prog, sizeof(r.prog), "%.127s", line + 6);
-		else if (!strncmp(line, "btf_path: ", 10))
-			snprintf(r.btf_path, sizeof(r.btf_path), "%.255s", line + 10);
-		else if (!strncmp(line, "prog_type: ", 11))
-			r.prog_type = (uint32_t)strtoul(line + 11, NULL, 10);
-		else if (!strncmp(line, "attach_type: ", 13))
-			r.attach_type = (uint32_t)strtoul(line + 13, NULL, 10);
-		else if (!strncmp(line, "prog_flags: ", 12))
-			r.prog_flags = strtoul(line + 12, NULL, 0);
-		else if (!strncmp(line, "kernel: ", 8))
-			r.kernel_accept = !strcmp(line + 8, "accept");
-		else if (!strncmp(line, "kernel_err: ", 12)) {
-			snprintf(r.kernel_err, sizeof(r.kernel_err), "%.511s", line + 12);
-			unescape(r.kernel_err);
-		} else if (!strcmp(line, "end")) {
-			one(c, &r, &t);
-			memset(&r, 0, sizeof(r));
-		}
-	}
+	while (vprogs_next(f, &r) == 1)
+		one(c, &r, &t);
 	fclose(f);
 	printf("FIGURE verifier-progs %s (bpfvm's verifier): verdicts %d/%d (%.1f%%; %d accepted that the kernel "
 	       "rejects, %d rejected that it accepts, %d not opened), error lines %d/%d of records both reject\n",
