@@ -257,7 +257,23 @@ static void coerce_subreg_to_size_sx(struct bpf_reg_state *reg, int size)
 		__mark_reg32_known(b, v);
 		return;
 	}
-	reg->var_off = tnum_with_subreg(reg->var_off, tnum_unknown);
+	/* a range whose bits above the sign bit agree keeps its order after the extension: narrow it */
+	uint32_t num_bits = (uint32_t)size * 8;
+	uint32_t top_max = ((uint32_t)reg->s32_max_value >> num_bits) << num_bits;
+	uint32_t top_min = ((uint32_t)reg->s32_min_value >> num_bits) << num_bits;
+	if (top_max == top_min) {
+		int32_t a = size == 1 ? (int8_t)reg->s32_max_value : (int16_t)reg->s32_max_value;
+		int32_t z = size == 1 ? (int8_t)reg->s32_min_value : (int16_t)reg->s32_min_value;
+		int32_t hi = a > z ? a : z, lo = a > z ? z : a;
+		if ((lo >= 0) == (hi >= 0)) {
+			reg->s32_min_value = lo;
+			reg->s32_max_value = hi;
+			reg->u32_min_value = (uint32_t)lo;
+			reg->u32_max_value = (uint32_t)hi;
+			reg->var_off = tnum_subreg(tnum_range((uint64_t)(int64_t)lo, (uint64_t)(int64_t)hi));
+			return;
+		}
+	}
 	if (size == 1) {
 		reg->s32_min_value = INT8_MIN;
 		reg->s32_max_value = INT8_MAX;
