@@ -878,10 +878,6 @@ int check_helper_call(struct bpfvm_verifier_env *env, const struct bpf_insn *ins
 		verbose(env, "program of this type cannot use helper %s#%d\n", func_id_name(func_id), func_id);
 		return -EINVAL;
 	}
-	if (0) {
-		verbose(env, "program of this type cannot use helper %s#%d\n", func_id_name(func_id), func_id);
-		return -EINVAL;
-	}
 	/* with LD_ABS/IND some JITs save/restore skb from r1 */
 	if (fn->changes_pkt_data && base_type(fn->arg_type[0]) != ARG_PTR_TO_CTX) {
 		verbose(env, "kernel subsystem misconfigured func %s#%d: r1 != ctx\n", func_id_name(func_id), func_id);
