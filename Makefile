@@ -123,3 +123,8 @@ fuzz-kernel: all $(BUILD)/tests/diff/test_interp_kernel
 .PHONY: fuzz-maps
 fuzz-maps: $(BUILD)/tests/diff/test_maps_kernel
 	BPFVM_MAP_OPS=$${BPFVM_MAP_OPS:-100000} $(BUILD)/tests/diff/test_maps_kernel
+
+# fuzz-verifier-kernel: bpfvm's verifier against the kernel's verdicts on 100,000 generated programs (needs bpf())
+.PHONY: fuzz-verifier-kernel
+fuzz-verifier-kernel: $(BUILD)/tests/diff/test_verifier_kernel
+	BPFVM_VDIFF_COUNT=$${BPFVM_VDIFF_COUNT:-100000} $(BUILD)/tests/diff/test_verifier_kernel

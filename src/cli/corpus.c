@@ -1,4 +1,4 @@
-/* corpus.c - `bpfvm corpus verify FILE [-j]`: verify every record of a corpus/verifier file, one verdict a line */
+/* corpus.c - `bpfvm corpus verify FILE [--log-level N] [-j]`: verify every record of a corpus/verifier file */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,11 +12,18 @@
 static int do_corpus_help(struct cli_ctx *ctx, int argc, char **argv)
 {
 	fprintf(stderr,
-		"Usage: %s corpus verify FILE [-j]\n"
+		"Usage: %s corpus verify FILE [--log-level 1|2] [-j]\n"
 		"       FILE is in the corpus/verifier record format; prints `SRC accept` or `SRC reject: ERROR`\n"
-		"       per record (ERROR: the verifier log's last line before the statistics), then a summary.\n",
+		"       per record (ERROR: the verifier log's last line before the statistics), then a summary.\n"
+		"       --log-level also writes each record's verifier log to stderr, after a `# SRC` line.\n",
 		ctx->argv0);
 	return argc > 0 && strcmp(argv[0], "help") ? EXIT_USAGE : EXIT_OK;
+}
+
+static void log_to_stderr(void *arg, const char *line)
+{
+	(void)arg;
+	fprintf(stderr, "%s\n", line);
 }
 
 static int do_corpus_verify(struct cli_ctx *ctx, int argc, char **argv)
@@ -28,6 +35,7 @@ static int do_corpus_verify(struct cli_ctx *ctx, int argc, char **argv)
 	char *buf;
 	size_t len;
 	int err, n = 0, n_accept = 0, n_reject = 0;
+	uint32_t log_level = 0; /* 0: the verdicts only (the verifier still logs at level 1 for the error line) */
 
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) {
@@ -35,6 +43,10 @@ static int do_corpus_verify(struct cli_ctx *ctx, int argc, char **argv)
 				ctx->json = true;
 				ctx->jw = jsonw_new(stdout, ctx->pretty);
 			}
+		} else if (!strcmp(argv[i], "--log-level")) {
+			if (++i >= argc || (strcmp(argv[i], "1") && strcmp(argv[i], "2")))
+				return p_err(ctx, EXIT_USAGE, "corpus verify: --log-level takes 1 or 2");
+			log_level = (uint32_t)(argv[i][0] - '0');
 		} else if (!path) {
 			path = argv[i];
 		} else {
@@ -64,9 +76,12 @@ static int do_corpus_verify(struct cli_ctx *ctx, int argc, char **argv)
 			break;
 		}
 		BPFVM_OPTS(bpfvm_verify_opts, opts, .prog_type = rec.prog_type, .expected_attach_type = rec.attach_type,
-			   .prog_flags = rec.prog_flags, .maps = prog.maps, .map_cnt = prog.map_cnt, .log_level = 1,
+			   .prog_flags = rec.prog_flags, .maps = prog.maps, .map_cnt = prog.map_cnt,
+			   .log_level = log_level ? log_level : 1, .log_fn = log_level ? log_to_stderr : NULL,
 			   .stats = &stats, .kfunc_names = prog.kfunc_names, .kfunc_cnt = prog.kfunc_cnt,
 			   .func_info = rec.func_info, .func_info_cnt = rec.func_info_cnt);
+		if (log_level)
+			fprintf(stderr, "# %s\n", rec.src);
 		ret = bpfvm_verify(prog.insns, prog.insn_cnt, &opts);
 		n++;
 		if (ret == 0)
@@ -95,7 +110,7 @@ static int do_corpus_verify(struct cli_ctx *ctx, int argc, char **argv)
 	if (ctx->json) {
 		jsonw_end_array(ctx->jw);
 		if (!err) {
-			jsonw_uint_field(ctx->jw, "records", (uint64_t)n);
+			jsonw_uint_field(ctx->jw, "total", (uint64_t)n);
 			jsonw_uint_field(ctx->jw, "accept", (uint64_t)n_accept);
 			jsonw_uint_field(ctx->jw, "reject", (uint64_t)n_reject);
 		} else {

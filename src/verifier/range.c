@@ -124,6 +124,16 @@ static void __reg32_deduce_bounds(struct bounds *b)
 	if ((uint32_t)b->s32_min_value <= (uint32_t)b->s32_max_value) {
 		b->u32_min_value = MAX(b->u32_min_value, (uint32_t)b->s32_min_value);
 		b->u32_max_value = MIN(b->u32_max_value, (uint32_t)b->s32_max_value);
+	} else {
+		/* the s32 range wraps through the sign boundary: as in __reg64_deduce_bounds, a u32 range inside one
+		 * end of the u32 domain bounds that end (6.18: [S32_MIN, 0] and u32 [1, 0x80000000] is 0x80000000) */
+		if (b->u32_max_value < (uint32_t)b->s32_min_value) {
+			b->s32_min_value = (int32_t)b->u32_min_value;
+			b->u32_max_value = MIN(b->u32_max_value, (uint32_t)b->s32_max_value);
+		} else if ((uint32_t)b->s32_max_value < b->u32_min_value) {
+			b->s32_max_value = (int32_t)b->u32_max_value;
+			b->u32_min_value = MAX(b->u32_min_value, (uint32_t)b->s32_min_value);
+		}
 	}
 }
 

@@ -8,6 +8,7 @@
 #include "lib/harness.h"
 #include "lib/kernel.h"
 #include "lib/vprogen.h"
+#include "bpfvm/verifier.h"
 
 #define MAX_MUT 64
 
@@ -15,6 +16,24 @@ struct mut_stats {
 	long seen, rejected;
 	char example[256]; /* one kernel_err line */
 };
+
+/* bpfvm's verdict on p: the maps described as the kernel gets them, indexed by the imm of each map reference */
+static int bpfvm_verdict(const struct vprogen_prog *p, struct bpfvm_verify_stats *st)
+{
+	static char vlog[1 << 16];
+	struct bpfvm_map_info maps[VPROGEN_MAX_MAPS];
+	memset(maps, 0, sizeof(maps));
+	for (int m = 0; m < p->nmaps; m++)
+		maps[m] = (struct bpfvm_map_info){ .type = p->maps[m].type, .key_size = p->maps[m].key_size,
+						   .value_size = p->maps[m].value_size,
+						   .max_entries = p->maps[m].max_entries,
+						   .map_flags = p->maps[m].map_flags, .spin_lock_off = -1,
+						   .timer_off = -1 };
+	struct bpfvm_verify_opts o = { .sz = sizeof(o), .prog_type = p->prog_type, .maps = maps,
+				       .map_cnt = (size_t)p->nmaps, .log_level = 1, .log_buf = vlog,
+				       .log_size = sizeof(vlog), .stats = st };
+	return bpfvm_verify(p->insns, p->cnt, &o);
+}
 
 static int mutation_index(const char *m)
 {
@@ -75,7 +94,9 @@ int main(void)
 	uint64_t seed = t_seed("test_verifier_kernel");
 	long count = t_env_count("BPFVM_VDIFF_COUNT", 2000);
 	long safe = 0, safe_ok = 0, mutated = 0, mut_rej = 0, accepted = 0, gen_err = 0;
-	int shown = 0;
+	long same_verdict = 0, both_reject = 0, same_err = 0;
+	int shown = 0, shown_verdict = 0, shown_err = 0;
+	const long show_max = t_env_count("BPFVM_VDIFF_SHOW", 10); /* differences printed, of each kind */
 	/* BPFVM_VPROGEN_RECORDS=FILE: every program and verdict in corpus/verifier's record format */
 	const char *records = getenv("BPFVM_VPROGEN_RECORDS");
 	FILE *rf = records && *records ? fopen(records, "w") : NULL;
@@ -112,6 +133,24 @@ int main(void)
 			continue;
 		}
 		accepted += v.err == 0;
+		struct bpfvm_verify_stats bst;
+		int berr = bpfvm_verdict(&p, &bst);
+		if (!berr == !v.err) {
+			same_verdict++;
+			if (v.err) {
+				both_reject++;
+				if (!strcmp(bst.err_line, v.err_line))
+					same_err++;
+				else if (shown_err++ < show_max)
+					fprintf(stderr, "error lines differ: seed %" PRIu64 " #%ld %s\n  kernel: %s\n  bpfvm:  %s\n",
+						seed, i, p.desc, v.err_line, bst.err_line);
+			}
+		} else if (shown_verdict++ < show_max) {
+			fprintf(stderr, "verdicts differ: seed %" PRIu64 " #%ld %s (type %u): kernel %s%s%s, bpfvm %s%s%s\n",
+				seed, i, p.desc, p.prog_type, v.err ? "reject: " : "accept", v.err ? v.err_line : "", "",
+				berr ? "reject: " : "accept", berr ? bst.err_line : "", "");
+			diff_print_prog(stderr, p.insns, p.cnt);
+		}
 		if (rf) {
 			char src[64];
 			snprintf(src, sizeof(src), "vprogen:%" PRIu64 ":%ld", seed, i);
@@ -154,9 +193,10 @@ int main(void)
 	CHECK(mut_rej * 1000 >= mutated * 995, "kernel rejects at least 99.5%% of mutated programs (%ld/%ld)", mut_rej,
 	      mutated);
 	printf("FIGURE verifier mutations rejected by the kernel: %ld/%ld\n", mut_rej, mutated);
-	/*
-	 * Comparing with bpfvm's verifier (bpfvm_verify: same verdict, same error line) goes here once the verifier
-	 * is in main; until then this test checks only the generator against the kernel.
-	 */
+	long total = safe + mutated;
+	printf("FIGURE bpfvm verifier vs kernel on generated programs (seed %" PRIu64 "): verdicts %ld/%ld, "
+	       "error lines %ld/%ld of both-rejected\n", seed, same_verdict, total, same_err, both_reject);
+	CHECK(same_verdict == total, "bpfvm's verifier gives the kernel's verdict on every generated program (%ld/%ld)",
+	      same_verdict, total);
 	return t_done();
 }
