@@ -19,6 +19,9 @@ enum bpfvm_engine {
 	BPFVM_ENGINE_INTERP,
 	BPFVM_ENGINE_JIT,
 	BPFVM_ENGINE_CHECKED, /* the interpreter with every memory access bounds-checked */
+	/* CHECKED, and a read of a register or a stack byte the program never wrote stops the run too: for
+	 * testing the verifier's soundness (helpers that write into the stack are not tracked) */
+	BPFVM_ENGINE_STRICT,
 };
 
 struct bpfvm_prog_opts {

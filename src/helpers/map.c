@@ -5,10 +5,19 @@
 #include "interp/run.h"
 #include "maps/map.h"
 
-/* In a program a map is the struct bpfvm_map * the loader put in its LD_IMM64 (as the kernel puts its own). */
-static struct bpfvm_map *map_arg(uint64_t r)
+/*
+ * In a program a map is the struct bpfvm_map * the loader put in its LD_IMM64 (as the kernel puts its own). The
+ * verifier proves it is one; an unverified program in checked mode is asked: anything else stops the run.
+ */
+static struct bpfvm_map *map_arg(uint64_t r, struct bpfvm_run_ctx *rc, const char *helper)
 {
-	return (struct bpfvm_map *)(uintptr_t)r;
+	struct bpfvm_map *map = (struct bpfvm_map *)(uintptr_t)r;
+	if (rc->checked && !bpfvm_map_is_live(map)) {
+		bpfvm_run_fail(rc, -EFAULT, "%s: R1 0x%llx is not a map, at insn %zu", helper, (unsigned long long)r,
+			       rc->helper_insn);
+		return NULL;
+	}
+	return map;
 }
 
 /* checked mode: admit accesses to the map's values from now on (the verifier proved them in bounds) */
@@ -26,10 +35,10 @@ static void admit_values(struct bpfvm_run_ctx *rc, const struct bpfvm_map *map)
 
 HELPER(bpf_map_lookup_elem)
 {
-	struct bpfvm_map *map = map_arg(r1);
+	struct bpfvm_map *map = map_arg(r1, rc, "bpf_map_lookup_elem");
 	const void *key = (const void *)(uintptr_t)r2;
 
-	if (!bpfvm_run_helper_access(rc, key, map->key_size, false, "bpf_map_lookup_elem"))
+	if (!map || !bpfvm_run_helper_access(rc, key, map->key_size, false, "bpf_map_lookup_elem"))
 		return 0;
 	admit_values(rc, map);
 	return (uint64_t)(uintptr_t)bpfvm_map_lookup_ptr(map, key);
@@ -37,10 +46,10 @@ HELPER(bpf_map_lookup_elem)
 
 HELPER(bpf_map_update_elem)
 {
-	struct bpfvm_map *map = map_arg(r1);
+	struct bpfvm_map *map = map_arg(r1, rc, "bpf_map_update_elem");
 	const void *key = (const void *)(uintptr_t)r2, *value = (const void *)(uintptr_t)r3;
 
-	if (!bpfvm_run_helper_access(rc, key, map->key_size, false, "bpf_map_update_elem") ||
+	if (!map || !bpfvm_run_helper_access(rc, key, map->key_size, false, "bpf_map_update_elem") ||
 	    !bpfvm_run_helper_access(rc, value, map->value_size, false, "bpf_map_update_elem"))
 		return 0;
 	return (uint64_t)(int64_t)bpfvm_map__update_elem(map, key, value, r4);
@@ -48,10 +57,10 @@ HELPER(bpf_map_update_elem)
 
 HELPER(bpf_map_delete_elem)
 {
-	struct bpfvm_map *map = map_arg(r1);
+	struct bpfvm_map *map = map_arg(r1, rc, "bpf_map_delete_elem");
 	const void *key = (const void *)(uintptr_t)r2;
 
-	if (!bpfvm_run_helper_access(rc, key, map->key_size, false, "bpf_map_delete_elem"))
+	if (!map || !bpfvm_run_helper_access(rc, key, map->key_size, false, "bpf_map_delete_elem"))
 		return 0;
 	return (uint64_t)(int64_t)bpfvm_map__delete_elem(map, key);
 }

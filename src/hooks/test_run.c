@@ -56,7 +56,8 @@ int bpfvm_prog__test_run(struct bpfvm_prog *prog, struct bpfvm_test_run_opts *op
 		int err = bpfvm_jit_compile(prog, log);
 		if (err)
 			return err;
-	} else if (engine != BPFVM_ENGINE_DEFAULT && engine != BPFVM_ENGINE_INTERP && engine != BPFVM_ENGINE_CHECKED) {
+	} else if (engine != BPFVM_ENGINE_DEFAULT && engine != BPFVM_ENGINE_INTERP && engine != BPFVM_ENGINE_CHECKED &&
+		   engine != BPFVM_ENGINE_STRICT) {
 		return -EINVAL;
 	}
 
@@ -65,7 +66,8 @@ int bpfvm_prog__test_run(struct bpfvm_prog *prog, struct bpfvm_test_run_opts *op
 	if (err)
 		return err;
 	struct bpfvm_run_ctx rc = {
-		.prog = prog, .log = log, .max_insns = opts->max_insns, .checked = engine == BPFVM_ENGINE_CHECKED,
+		.prog = prog, .log = log, .max_insns = opts->max_insns, .checked = engine == BPFVM_ENGINE_CHECKED || engine == BPFVM_ENGINE_STRICT,
+		.strict = engine == BPFVM_ENGINE_STRICT,
 		.pkt = m.pkt, .pkt_len = m.pkt_len,
 	};
 	if (opts->sz >= offsetof(struct bpfvm_test_run_opts, trace_arg) + sizeof(opts->trace_arg)) {

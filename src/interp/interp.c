@@ -76,6 +76,68 @@ static inline bool mem_ok(const struct bpfvm_run_ctx *rc, const struct frame *fr
 	return bpfvm_run_access_ok(rc, a, sz, wr);
 }
 
+/*
+ * Strict mode (CHECKED 2): which registers an instruction reads and writes, from its format in opcodes.def.
+ * Calls are handled where they run (arguments are the helper's business; r1-r5 are clobbered).
+ */
+enum {
+	U_RD = 1 << 0,   /* reads dst */
+	U_RS = 1 << 1,   /* reads src */
+	U_WD = 1 << 2,   /* writes dst */
+	U_WS = 1 << 3,   /* writes src (atomic fetch, xchg) */
+	U_R0 = 1 << 4,   /* reads r0 (exit, cmpxchg) */
+	U_W0 = 1 << 5,   /* writes r0 */
+	U_CLOB = 1 << 6, /* r1-r5 become unreadable (legacy packet loads, as the kernel marks them) */
+	U_R6 = 1 << 7,   /* reads r6, the context of a legacy packet load */
+};
+#define USE_SRC(FIELDS) (((FIELDS) & F_SRC) ? U_RS : 0)
+#define REG_USE(FMT, FIELDS, KEYVAL)                                                                           \
+	((FMT) == FMT_ALU ? U_RD | U_WD | USE_SRC(FIELDS) :                                                     \
+	 (FMT) == FMT_NEG || (FMT) == FMT_END ? U_RD | U_WD :                                                   \
+	 (FMT) == FMT_MOV || (FMT) == FMT_MOVSX ? U_WD | USE_SRC(FIELDS) :                                       \
+	 (FMT) == FMT_JCOND ? U_RD | USE_SRC(FIELDS) :                                                          \
+	 (FMT) == FMT_CALLX ? U_RD :                                                                            \
+	 (FMT) == FMT_EXIT ? U_R0 :                                                                             \
+	 (FMT) == FMT_LDIMM64 ? U_WD :                                                                          \
+	 (FMT) == FMT_LDABS ? U_R6 | U_W0 | U_CLOB :                                                            \
+	 (FMT) == FMT_LDIND ? U_R6 | U_RS | U_W0 | U_CLOB :                                                     \
+	 (FMT) == FMT_LDX || (FMT) == FMT_LOAD_ACQ ? U_RS | U_WD :                                              \
+	 (FMT) == FMT_ST ? U_RD :                                                                               \
+	 (FMT) == FMT_STX || (FMT) == FMT_STORE_REL ? U_RD | U_RS :                                             \
+	 (FMT) == FMT_ATOMIC ? U_RD | U_RS | ((KEYVAL) == BPF_CMPXCHG ? U_R0 | U_W0 :                            \
+					     ((KEYVAL) & BPF_FETCH) ? U_WS : 0) :                       \
+	 0)
+static const uint8_t reg_use[BPFVM_OP__COUNT + 1] = {
+#define OPC(ID, CODE, KEY, KEYVAL, FMT, SYM, UMNEM, FIELDS, ISA) [BPFVM_OP_##ID] = REG_USE(FMT, FIELDS, KEYVAL),
+#include "isa/opcodes.def"
+#undef OPC
+};
+#undef REG_USE
+#undef USE_SRC
+
+#define R1_R5 0x3eu /* bits of r1..r5 */
+
+/* strict mode: a stack access of frame i at [a, a+sz): mark it written, or check every byte was */
+static inline bool stack_init_ok(uint8_t (*shadow)[BPFVM_STACK_SIZE], const struct frame *frames, int depth,
+				 uintptr_t a, size_t sz, bool wr)
+{
+	for (int i = depth; i >= 0; i--) {
+		uintptr_t s = (uintptr_t)frames[i].stack;
+		if (a < s || sz > BPFVM_STACK_SIZE || a - s > BPFVM_STACK_SIZE - sz)
+			continue;
+		uint8_t *sh = shadow[i] + (a - s);
+		if (wr) {
+			memset(sh, 1, sz);
+			return true;
+		}
+		for (size_t k = 0; k < sz; k++)
+			if (!sh[k])
+				return false;
+		return true;
+	}
+	return true; /* not the stack: context, packet and map memory are always initialised */
+}
+
 #define INTERP_FN interp_fast
 #define CHECKED 0
 #include "interp/interp_body.h"
@@ -84,6 +146,12 @@ static inline bool mem_ok(const struct bpfvm_run_ctx *rc, const struct frame *fr
 
 #define INTERP_FN interp_checked
 #define CHECKED 1
+#include "interp/interp_body.h"
+#undef INTERP_FN
+#undef CHECKED
+
+#define INTERP_FN interp_strict
+#define CHECKED 2
 #include "interp/interp_body.h"
 #undef INTERP_FN
 #undef CHECKED
@@ -133,6 +201,8 @@ int bpfvm_interp_run(const struct bpfvm_prog *prog, struct bpfvm_run_ctx *rc, ui
 		}
 	}
 	const struct interp_code *code = p->interp_code;
+	if (rc->strict)
+		return interp_strict(code, rc, r1, r2, r0);
 	return rc->checked ? interp_checked(code, rc, r1, r2, r0) : interp_fast(code, rc, r1, r2, r0);
 }
 

@@ -1,5 +1,6 @@
 /* interp_body.h - the interpreter's dispatch loop; included twice by interp.c, with CHECKED 0 and 1 */
-/* expects: INTERP_FN (the function name), CHECKED (0 or 1) */
+/* expects: INTERP_FN (the function name), CHECKED (0 fast, 1 bounds-checked, 2 strict: checked and no reads of
+ * registers or stack bytes never written) */
 
 #if CHECKED
 #define MEMCHK(ADDR, SZ, WR)                                                                                   \
@@ -10,15 +11,33 @@
 				       (size_t)(pc - code->insns));                                             \
 			return rc->error;                                                                    \
 		}                                                                                              \
+		STACK_INIT_CHK(ADDR, SZ, WR);                                                                  \
 	} while (0)
 #else
 #define MEMCHK(ADDR, SZ, WR) do { } while (0)
+#endif
+
+#if CHECKED == 2
+#define STACK_INIT_CHK(ADDR, SZ, WR)                                                                           \
+	do {                                                                                                   \
+		if (!stack_init_ok(shadow, frames, depth, (uintptr_t)(ADDR), SZ, WR)) {                       \
+			bpfvm_run_fail(rc, -EFAULT, "read of %d uninitialized stack bytes at insn %zu", (int)(SZ),   \
+				       (size_t)(pc - code->insns));                                             \
+			return rc->error;                                                                    \
+		}                                                                                              \
+	} while (0)
+/* atomics read before they write */
+#define RMW_CHK(ADDR, SZ) MEMCHK(ADDR, SZ, 0)
+#else
+#define STACK_INIT_CHK(ADDR, SZ, WR) do { } while (0)
+#define RMW_CHK(ADDR, SZ) do { } while (0)
 #endif
 
 #define LOADU(T) do { uintptr_t a = (uintptr_t)(SRC + (int64_t)OFF); MEMCHK(a, sizeof(T), 0); T v; memcpy(&v, (void *)a, sizeof(T)); DST = (uint64_t)v; } while (0)
 #define LOADS(T) do { uintptr_t a = (uintptr_t)(SRC + (int64_t)OFF); MEMCHK(a, sizeof(T), 0); T v; memcpy(&v, (void *)a, sizeof(T)); DST = (uint64_t)(int64_t)v; } while (0)
 #define STORE(T, V) do { uintptr_t a = (uintptr_t)(DST + (int64_t)OFF); MEMCHK(a, sizeof(T), 1); T v = (T)(V); memcpy((void *)a, &v, sizeof(T)); } while (0)
 #define ATOMIC_ADDR(T) T *ap = (T *)(uintptr_t)(DST + (int64_t)OFF); MEMCHK(ap, sizeof(T), 1)
+#define ATOMIC_RMW_ADDR(T) T *ap = (T *)(uintptr_t)(DST + (int64_t)OFF); RMW_CHK(ap, sizeof(T)); MEMCHK(ap, sizeof(T), 1)
 
 static int INTERP_FN(const struct interp_code *code, struct bpfvm_run_ctx *rc, uint64_t r1, uint64_t r2,
 		     uint64_t *r0_out)
@@ -37,6 +56,34 @@ static int INTERP_FN(const struct interp_code *code, struct bpfvm_run_ctx *rc, u
 	const bool limited = rc->max_insns != 0;
 	uint64_t steps = 0;
 
+#if CHECKED == 2
+	uint8_t shadow[BPFVM_MAX_CALL_FRAMES][BPFVM_STACK_SIZE]; /* which stack bytes of each frame were written */
+	/* which registers hold a value: r1 (ctx), r10, and r2 where the caller passes one */
+	uint16_t rinit = (uint16_t)(1u << 1 | 1u << 10 | (rc->r2_is_arg ? 1u << 2 : 0));
+	uint16_t saved_rinit[BPFVM_MAX_CALL_FRAMES];
+	memset(shadow[0], 0, sizeof(shadow[0]));
+#define REGS_CHK()                                                                                             \
+	do {                                                                                                   \
+		uint8_t u_ = reg_use[pc->op];                                                                  \
+		uint16_t need_ = (uint16_t)(((u_ & U_RD) ? 1u << pc->dst : 0) | ((u_ & U_RS) ? 1u << pc->src : 0) | \
+					    ((u_ & U_R0) ? 1u : 0) | ((u_ & U_R6) ? 1u << 6 : 0));             \
+		if (need_ & ~rinit) {                                                                          \
+			bpfvm_run_fail(rc, -EFAULT, "R%d is read before it is written at insn %zu",             \
+				       __builtin_ctz(need_ & ~rinit), (size_t)(pc - code->insns));               \
+			return rc->error;                                                                    \
+		}                                                                                              \
+		if (u_ & U_CLOB)                                                                               \
+			rinit &= (uint16_t)~R1_R5;                                                             \
+		rinit |= (uint16_t)(((u_ & U_WD) ? 1u << pc->dst : 0) | ((u_ & U_WS) ? 1u << pc->src : 0) |     \
+				    ((u_ & U_W0) ? 1u : 0));                                                   \
+	} while (0)
+/* after a call: r0 holds the result, r1-r5 are gone */
+#define REGS_AFTER_CALL() (rinit = (uint16_t)((rinit & ~R1_R5) | 1u))
+#else
+#define REGS_CHK() do { } while (0)
+#define REGS_AFTER_CALL() do { } while (0)
+#endif
+
 	fr->may_goto_cnt = BPF_MAX_LOOPS;
 	regs[1] = r1;
 	regs[2] = r2;
@@ -49,6 +96,7 @@ static int INTERP_FN(const struct interp_code *code, struct bpfvm_run_ctx *rc, u
 				       (unsigned long long)rc->max_insns, (size_t)(pc - code->insns));          \
 			return rc->error;                                                                    \
 		}                                                                                              \
+		REGS_CHK();                                                                                    \
 		goto *labels[pc->op];                                                                          \
 	} while (0)
 #define vmcase(ID) L_##ID:
@@ -163,17 +211,17 @@ static int INTERP_FN(const struct interp_code *code, struct bpfvm_run_ctx *rc, u
 
 	/* atomics: 32-bit fetch results are zero-extended into src (r0 for cmpxchg) */
 #define ATOMIC_OPS(W, T)                                                                                       \
-	vmcase(ATOMIC##W##_ADD) { ATOMIC_ADDR(T); __atomic_fetch_add(ap, (T)SRC, __ATOMIC_SEQ_CST); vmbreak; }         \
-	vmcase(ATOMIC##W##_OR) { ATOMIC_ADDR(T); __atomic_fetch_or(ap, (T)SRC, __ATOMIC_SEQ_CST); vmbreak; }           \
-	vmcase(ATOMIC##W##_AND) { ATOMIC_ADDR(T); __atomic_fetch_and(ap, (T)SRC, __ATOMIC_SEQ_CST); vmbreak; }         \
-	vmcase(ATOMIC##W##_XOR) { ATOMIC_ADDR(T); __atomic_fetch_xor(ap, (T)SRC, __ATOMIC_SEQ_CST); vmbreak; }         \
-	vmcase(ATOMIC##W##_FETCH_ADD) { ATOMIC_ADDR(T); SRC = __atomic_fetch_add(ap, (T)SRC, __ATOMIC_SEQ_CST); vmbreak; } \
-	vmcase(ATOMIC##W##_FETCH_OR) { ATOMIC_ADDR(T); SRC = __atomic_fetch_or(ap, (T)SRC, __ATOMIC_SEQ_CST); vmbreak; }   \
-	vmcase(ATOMIC##W##_FETCH_AND) { ATOMIC_ADDR(T); SRC = __atomic_fetch_and(ap, (T)SRC, __ATOMIC_SEQ_CST); vmbreak; } \
-	vmcase(ATOMIC##W##_FETCH_XOR) { ATOMIC_ADDR(T); SRC = __atomic_fetch_xor(ap, (T)SRC, __ATOMIC_SEQ_CST); vmbreak; } \
-	vmcase(ATOMIC##W##_XCHG) { ATOMIC_ADDR(T); SRC = __atomic_exchange_n(ap, (T)SRC, __ATOMIC_SEQ_CST); vmbreak; }     \
+	vmcase(ATOMIC##W##_ADD) { ATOMIC_RMW_ADDR(T); __atomic_fetch_add(ap, (T)SRC, __ATOMIC_SEQ_CST); vmbreak; }         \
+	vmcase(ATOMIC##W##_OR) { ATOMIC_RMW_ADDR(T); __atomic_fetch_or(ap, (T)SRC, __ATOMIC_SEQ_CST); vmbreak; }           \
+	vmcase(ATOMIC##W##_AND) { ATOMIC_RMW_ADDR(T); __atomic_fetch_and(ap, (T)SRC, __ATOMIC_SEQ_CST); vmbreak; }         \
+	vmcase(ATOMIC##W##_XOR) { ATOMIC_RMW_ADDR(T); __atomic_fetch_xor(ap, (T)SRC, __ATOMIC_SEQ_CST); vmbreak; }         \
+	vmcase(ATOMIC##W##_FETCH_ADD) { ATOMIC_RMW_ADDR(T); SRC = __atomic_fetch_add(ap, (T)SRC, __ATOMIC_SEQ_CST); vmbreak; } \
+	vmcase(ATOMIC##W##_FETCH_OR) { ATOMIC_RMW_ADDR(T); SRC = __atomic_fetch_or(ap, (T)SRC, __ATOMIC_SEQ_CST); vmbreak; }   \
+	vmcase(ATOMIC##W##_FETCH_AND) { ATOMIC_RMW_ADDR(T); SRC = __atomic_fetch_and(ap, (T)SRC, __ATOMIC_SEQ_CST); vmbreak; } \
+	vmcase(ATOMIC##W##_FETCH_XOR) { ATOMIC_RMW_ADDR(T); SRC = __atomic_fetch_xor(ap, (T)SRC, __ATOMIC_SEQ_CST); vmbreak; } \
+	vmcase(ATOMIC##W##_XCHG) { ATOMIC_RMW_ADDR(T); SRC = __atomic_exchange_n(ap, (T)SRC, __ATOMIC_SEQ_CST); vmbreak; }     \
 	vmcase(ATOMIC##W##_CMPXCHG) {                                                                          \
-		ATOMIC_ADDR(T);                                                                                \
+		ATOMIC_RMW_ADDR(T);                                                                                \
 		T expected = (T)regs[0];                                                                       \
 		__atomic_compare_exchange_n(ap, &expected, (T)SRC, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);  \
 		regs[0] = expected;                                                                            \
@@ -207,6 +255,7 @@ static int INTERP_FN(const struct interp_code *code, struct bpfvm_run_ctx *rc, u
 		regs[0] = h->fn(regs[1], regs[2], regs[3], regs[4], regs[5], rc);
 		if (rc->error)
 			return rc->error;
+		REGS_AFTER_CALL();
 		vmbreak;
 	}
 	vmcase(CALL_KFUNC) {
@@ -229,6 +278,11 @@ static int INTERP_FN(const struct interp_code *code, struct bpfvm_run_ctx *rc, u
 			fr->saved[i] = v;
 		}
 		fr->ret = pc + 1;
+#if CHECKED == 2
+		saved_rinit[depth] = rinit;
+		rinit = (uint16_t)((rinit & R1_R5) | 1u << 10); /* the callee sees its arguments and its frame */
+		memset(shadow[depth + 1], 0, sizeof(shadow[0]));
+#endif
 		fr = &frames[++depth];
 		fr->may_goto_cnt = BPF_MAX_LOOPS;
 		regs[10] = (uint64_t)(uintptr_t)(fr->stack + BPFVM_STACK_SIZE);
@@ -242,6 +296,9 @@ static int INTERP_FN(const struct interp_code *code, struct bpfvm_run_ctx *rc, u
 			return 0;
 		}
 		fr = &frames[--depth];
+#if CHECKED == 2
+		rinit = (uint16_t)((saved_rinit[depth] & ~R1_R5) | 1u);
+#endif
 		memcpy(&regs[6], fr->saved, sizeof(fr->saved));
 		pc = fr->ret;
 		vmdispatch();
@@ -268,6 +325,11 @@ pkt_oob:
 }
 
 #undef MEMCHK
+#undef STACK_INIT_CHK
+#undef RMW_CHK
+#undef REGS_CHK
+#undef REGS_AFTER_CALL
+#undef ATOMIC_RMW_ADDR
 #undef LOADU
 #undef LOADS
 #undef STORE

@@ -8,6 +8,7 @@
 
 #include "common/log_internal.h"
 #include "interp/run.h"
+#include "maps/map.h"
 #include "isa/opcodes.h"
 #include "jit/jit.h"
 
@@ -96,13 +97,16 @@ int bpfvm_prog__run(struct bpfvm_prog *prog, struct bpfvm_run_opts *opts)
 		repeat = 1;
 	uint64_t max_insns = OPTS_GET(opts, max_insns, 0);
 	bool harden = OPTS_GET(opts, jit_harden, false);
-	bool checked = false, use_jit = false;
+	bool checked = false, strict = false, use_jit = false;
 	switch (engine) {
 	case BPFVM_ENGINE_DEFAULT: /* the JIT, unless a step limit is asked for (only the interpreter counts steps) */
 		use_jit = !max_insns;
 		break;
 	case BPFVM_ENGINE_INTERP:
 		break;
+	case BPFVM_ENGINE_STRICT:
+		strict = true;
+		/* fall through */
 	case BPFVM_ENGINE_CHECKED:
 		checked = true;
 		break;
@@ -138,6 +142,8 @@ int bpfvm_prog__run(struct bpfvm_prog *prog, struct bpfvm_run_opts *opts)
 			.log = log,
 			.max_insns = max_insns,
 			.checked = checked,
+			.strict = strict,
+			.r2_is_arg = true,
 			/* LD_ABS/LD_IND read the input memory as the packet (the conformance "packet" group's way) */
 			.pkt = mem,
 			.pkt_len = mem_len,
@@ -189,7 +195,8 @@ bool bpfvm_run_access_ok(const struct bpfvm_run_ctx *rc, uintptr_t addr, size_t 
 		if (addr >= r->start && size <= r->len && addr - r->start <= r->len - size)
 			return !write || r->writable;
 	}
-	return false;
+	/* map values: reached through a lookup or an LD_IMM64 of a value address (global data) */
+	return bpfvm_map_storage_contains(addr, size, write);
 }
 
 bool bpfvm_run_mem_ok(const struct bpfvm_run_ctx *rc, const void *p, size_t size, bool write)

@@ -25,6 +25,8 @@ struct bpfvm_run_ctx {
 	uint64_t max_insns;   /* 0 = no limit */
 	uint64_t insn_count;  /* instructions executed, set at exit (interpreter; counted only when max_insns is set) */
 	bool checked;         /* bounds-check every access against regions[] */
+	bool strict;          /* checked, and stop at reads of registers or stack bytes never written */
+	bool r2_is_arg;       /* strict: r2 holds an argument (bpfvm_prog__run's mem_len), not only r1 */
 	int nregions;
 	struct bpfvm_region regions[BPFVM_MAX_REGIONS];
 	int error;            /* 0, or the negative errno that stopped the run; set by the engine or a helper */

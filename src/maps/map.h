@@ -44,6 +44,13 @@ void bpfvm_map_unregister(const struct bpfvm_map *map);
 /* true, with the layout, if addr is a live BPF_MAP_TYPE_ARRAY map */
 bool bpfvm_map_array_layout(uint64_t addr, struct bpfvm_array_layout *out);
 
+/* true if addr is a live map (checked mode: a helper's map argument from an unverified program) */
+bool bpfvm_map_is_live(const void *addr);
+
+/* true if [addr, addr+size) lies in a live map's value storage (writable unless BPF_F_RDONLY_PROG): map memory a
+ * verified program may reach through a lookup or a direct value reference, for the checked interpreter */
+bool bpfvm_map_storage_contains(uintptr_t addr, size_t size, bool write);
+
 /* the program side of a lookup (helpers call it): the value in place, or NULL */
 static inline void *bpfvm_map_lookup_ptr(struct bpfvm_map *map, const void *key)
 {

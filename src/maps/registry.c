@@ -1,4 +1,5 @@
-/* registry.c - the process's live maps, so that a constant in a program can be recognised as a map (JIT inlining) */
+/* registry.c - the process's live maps: a constant in a program recognised as a map (JIT inlining), map memory
+ * recognised as a run's own (checked mode) */
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -61,6 +62,35 @@ bool bpfvm_map_array_layout(uint64_t addr, struct bpfvm_array_layout *out)
 		out->elem_size = ((uint32_t)m->value_size + 7) & ~7u;
 		found = true;
 	}
+	pthread_mutex_unlock(&registry_lock);
+	return found;
+}
+
+bool bpfvm_map_storage_contains(uintptr_t addr, size_t size, bool write)
+{
+	bool found = false;
+	pthread_mutex_lock(&registry_lock);
+	for (size_t i = 0; i < nlive && !found; i++) {
+		const struct bpfvm_map *m = live[i];
+		void *start = NULL;
+		size_t len = 0;
+		if (!m->ops->storage)
+			continue;
+		m->ops->storage(m, &start, &len);
+		uintptr_t s = (uintptr_t)start;
+		found = start && addr >= s && size <= len && addr - s <= len - size &&
+			!(write && (m->map_flags & BPF_F_RDONLY_PROG));
+	}
+	pthread_mutex_unlock(&registry_lock);
+	return found;
+}
+
+bool bpfvm_map_is_live(const void *addr)
+{
+	bool found = false;
+	pthread_mutex_lock(&registry_lock);
+	for (size_t i = 0; i < nlive && !found; i++)
+		found = live[i] == addr;
 	pthread_mutex_unlock(&registry_lock);
 	return found;
 }
