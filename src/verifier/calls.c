@@ -68,7 +68,8 @@ static int get_constant_map_key(struct bpfvm_verifier_env *env, const struct bpf
 	if (!tnum_is_const(state->stack[spi].spilled_ptr.var_off))
 		return -EOPNOTSUPP;
 	*value = (int64_t)state->stack[spi].spilled_ptr.var_off.value;
-	return 0;
+	/* the lookup's result depends on this constant: it must not be pruned against another key */
+	return mark_stack_slot_precise(env, state->frameno, spi);
 }
 
 /* ---- references ---- */

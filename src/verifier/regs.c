@@ -507,11 +507,22 @@ static int adjust_reg_min_max_vals(struct bpfvm_verifier_env *env, const struct 
 				verbose(env, "R%d pointer %s pointer prohibited\n", insn->dst_reg, bpf_alu_string(opcode >> 4));
 				return -EACCES;
 			}
-			/* scalar += pointer */
+			/* scalar += pointer: the pointer's new bounds come from the scalar's */
+			int err = mark_chain_precision(env, insn->dst_reg);
+			if (err)
+				return err;
 			return adjust_ptr_min_max_vals(env, insn, src_reg, dst_reg);
 		} else if (ptr_reg) {
 			/* pointer += scalar */
+			int err = mark_chain_precision(env, insn->src_reg);
+			if (err)
+				return err;
 			return adjust_ptr_min_max_vals(env, insn, dst_reg, src_reg);
+		} else if (dst_reg->precise) {
+			/* a precise result needs a precise operand */
+			int err = mark_chain_precision(env, insn->src_reg);
+			if (err)
+				return err;
 		}
 	} else {
 		/* the immediate as a known register, sign-extended to 64 bits */
@@ -1056,6 +1067,17 @@ int check_cond_jmp_op(struct bpfvm_verifier_env *env, const struct bpf_insn *ins
 		return 0;
 	}
 
+	/* the scalars this jump narrows together, for precision backtracking (before push_stack: both branches) */
+	if (dst_reg->type == SCALAR_VALUE && dst_reg->id) {
+		err = record_linked_regs(env, insn->dst_reg);
+		if (err)
+			return err;
+	}
+	if (BPF_SRC(insn->code) == BPF_X && src_reg->type == SCALAR_VALUE && src_reg->id) {
+		err = record_linked_regs(env, insn->src_reg);
+		if (err)
+			return err;
+	}
 	other_branch = push_stack(env, *insn_idx + insn->off + 1, *insn_idx, false);
 	if (!other_branch)
 		return -ENOMEM;

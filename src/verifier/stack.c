@@ -14,6 +14,12 @@ static bool is_spilled_scalar_reg(const struct bpf_stack_state *stack)
 	return is_spilled_reg(stack) && stack->spilled_ptr.type == SCALAR_VALUE;
 }
 
+/* the jump history flags of an access to slot spi of frame frameno */
+static uint32_t stack_access_flags(uint32_t frameno, int spi)
+{
+	return INSN_F_STACK_ACCESS | (uint32_t)spi << INSN_F_SPI_SHIFT | (frameno & INSN_F_FRAMENO_MASK);
+}
+
 /* the frame a stack pointer points into */
 struct bpf_func_state *func(struct bpfvm_verifier_env *env, const struct bpf_reg_state *reg)
 {
@@ -136,6 +142,9 @@ static int check_stack_write_fixed_off(struct bpfvm_verifier_env *env, struct bp
 
 	if (reg && !(off % BPF_REG_SIZE) && reg->type == SCALAR_VALUE) {
 		bool reg_value_fits = get_reg_width(reg) <= 8 * size;
+		int err = push_jmp_history(env, env->cur_state, stack_access_flags(state->frameno, spi));
+		if (err)
+			return err;
 		/* make sure that reg had an id to build a relation on spill */
 		if (reg_value_fits)
 			assign_scalar_id(env, reg);
@@ -144,6 +153,9 @@ static int check_stack_write_fixed_off(struct bpfvm_verifier_env *env, struct bp
 		if (!reg_value_fits)
 			state->stack[spi].spilled_ptr.id = 0;
 	} else if (!reg && !(off % BPF_REG_SIZE) && is_st) {
+		int err = push_jmp_history(env, env->cur_state, stack_access_flags(state->frameno, spi));
+		if (err)
+			return err;
 		struct bpf_reg_state tmp;
 		memset(&tmp, 0, sizeof(tmp));
 		__mark_reg_known(&tmp.b, (uint64_t)(int64_t)insn->imm);
@@ -252,6 +264,12 @@ static int check_stack_read_fixed_off(struct bpfvm_verifier_env *env, struct bpf
 
 	if (is_spilled_reg(&reg_state->stack[spi])) {
 		int spill_size = 1;
+		/* a fill: precision backtracking follows the value into the slot */
+		if (dst_regno >= 0) {
+			int err = push_jmp_history(env, env->cur_state, stack_access_flags(reg_state->frameno, spi));
+			if (err)
+				return err;
+		}
 
 		for (i = BPF_REG_SIZE - 1; i > 0 && stype[i - 1] == STACK_SPILL; i--)
 			spill_size++;

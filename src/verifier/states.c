@@ -12,6 +12,9 @@ void free_verifier_state(struct bpf_verifier_state *state, bool free_self)
 		free(state->frame[i]);
 		state->frame[i] = NULL;
 	}
+	free(state->jmp_history);
+	state->jmp_history = NULL;
+	state->jmp_history_cnt = state->jmp_history_cap = 0;
 	if (free_self)
 		free(state);
 }
@@ -24,9 +27,27 @@ int copy_verifier_state(struct bpf_verifier_state *dst, const struct bpf_verifie
 		dst->frame[i] = NULL;
 	}
 	struct bpf_func_state *frames[MAX_CALL_FRAMES];
+	struct bpf_jmp_history_entry *hist = dst->jmp_history;
+	uint32_t hist_cap = dst->jmp_history_cap;
 	memcpy(frames, dst->frame, sizeof(frames));
 	*dst = *src;
 	memcpy(dst->frame, frames, sizeof(frames));
+	/* the jump history is the state's own copy */
+	if (src->jmp_history_cnt > hist_cap) {
+		struct bpf_jmp_history_entry *h = realloc(hist, src->jmp_history_cnt * sizeof(*h));
+		if (!h) {
+			dst->jmp_history = hist;
+			dst->jmp_history_cap = hist_cap;
+			dst->jmp_history_cnt = 0;
+			return -ENOMEM;
+		}
+		hist = h;
+		hist_cap = src->jmp_history_cnt;
+	}
+	dst->jmp_history = hist;
+	dst->jmp_history_cap = hist_cap;
+	if (src->jmp_history_cnt)
+		memcpy(hist, src->jmp_history, src->jmp_history_cnt * sizeof(*hist));
 	for (uint32_t i = 0; i <= src->curframe; i++) {
 		if (!dst->frame[i]) {
 			dst->frame[i] = malloc(sizeof(struct bpf_func_state));
@@ -187,7 +208,9 @@ static bool regsafe(const struct bpf_reg_state *rold, const struct bpf_reg_state
 		return false;
 	switch (base_type(rold->type)) {
 	case SCALAR_VALUE:
-		/* no precision tracking: every scalar counts as precise */
+		/* an imprecise scalar: the old path never relied on its range, so any value is as good */
+		if (!rold->precise)
+			return true;
 		return check_scalar_ids(rold->id, rcur->id, m) && range_within(rold, rcur) &&
 		       tnum_in(rold->var_off, rcur->var_off);
 	case PTR_TO_MAP_KEY: case PTR_TO_MAP_VALUE: case PTR_TO_MEM: case PTR_TO_BUF: case PTR_TO_TP_BUFFER:
@@ -313,8 +336,13 @@ int is_state_visited(struct bpfvm_verifier_env *env, int insn_idx)
 	struct bpf_verifier_state_list *new_sl, *sl, **pprev;
 	struct bpf_verifier_state *cur = env->cur_state, *new;
 	bool force_new_state = env->insn_aux_data[insn_idx].force_checkpoint;
-	bool add_new_state = force_new_state;
+	bool add_new_state;
 	int n = 0;
+
+	/* a long jump history makes every precision walk long: start a new segment (as the kernel, past 40) */
+	if (cur->jmp_history_cnt > 40)
+		force_new_state = true;
+	add_new_state = force_new_state;
 
 	/* a new state every few jumps and instructions: enough for pruning, not too many states */
 	if (env->jmps_processed - env->prev_jmps_processed >= 2 && env->insn_processed - env->prev_insn_processed >= 8)
@@ -356,6 +384,10 @@ skip_inf_loop_check:
 		if (states_equal(sl->state, cur, false)) {
 hit:
 			sl->hit_cnt++;
+			/* the old state was proven safe with its precise scalars: the current path needs them exact too */
+			int err = propagate_precision(env, sl->state);
+			if (err)
+				return err;
 			return 1;
 		}
 miss:
@@ -400,11 +432,16 @@ next:
 	env->prev_jmps_processed = env->jmps_processed;
 	env->prev_insn_processed = env->insn_processed;
 	new->insn_idx = (uint32_t)insn_idx;
+	new->last_insn_idx = (uint32_t)env->prev_insn_idx; /* its path segment ends with the instruction before */
 	new_sl->state = new;
 	new_sl->next = env->explored_states[insn_idx];
 	env->explored_states[insn_idx] = new_sl;
-	/* the new state is the parent of everything the current path explores from here */
+	/* the new state is the parent of everything the current path explores from here; the current path starts
+	 * a new segment, and precision marks it needs from now on go to the checkpoint */
 	cur->parent = new;
+	cur->first_insn_idx = (uint32_t)insn_idx;
+	cur->jmp_history_cnt = 0;
+	mark_all_scalars_imprecise(cur);
 	return 0;
 }
 

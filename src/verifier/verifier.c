@@ -154,6 +154,13 @@ static int do_check(struct bpfvm_verifier_env *env)
 				goto process_bpf_exit;
 			}
 		}
+		/* the path's jump history: reached other than from the instruction before */
+		env->cur_hist_ent = -1;
+		if (env->prev_insn_idx >= 0 && env->prev_insn_idx + 1 != env->insn_idx) {
+			err = push_jmp_history(env, state, 0);
+			if (err)
+				return err;
+		}
 		if ((env->log_level & 2) && do_print_state) {
 			verbose(env, "\nfrom %d to %d%s:", env->prev_insn_idx, env->insn_idx,
 				env->cur_state->speculative ? " (speculative execution)" : "");

@@ -128,6 +128,30 @@ struct bpf_reference_state {
 	int insn_idx;
 };
 
+/*
+ * The path a state took, for precision backtracking (precision.c): one entry per instruction reached other than
+ * from the one before it (jumps, calls, returns; prev_idx says from where), and per fixed-offset stack access (which
+ * slot), as the kernel's jump history.
+ */
+#define INSN_F_FRAMENO_MASK 0x7u
+#define INSN_F_SPI_SHIFT 3
+#define INSN_F_SPI_MASK 0x3fu
+#define INSN_F_STACK_ACCESS (1u << 9)
+#define INSN_F_LINKED_OVERFLOW (1u << 10) /* more scalars linked to a compared one than linked[] holds */
+#define LINKED_REGS_MAX 8
+struct bpf_linked_reg {
+	uint8_t frameno;
+	uint8_t is_reg; /* a register, or a spilled stack slot */
+	uint8_t regno;  /* register number or spi */
+};
+struct bpf_jmp_history_entry {
+	uint32_t idx;
+	int32_t prev_idx;
+	uint32_t flags;
+	uint8_t linked_cnt; /* scalars sharing an id with a conditional jump's operands (sync_linked_regs) */
+	struct bpf_linked_reg linked[LINKED_REGS_MAX];
+};
+
 struct bpf_verifier_state {
 	struct bpf_func_state *frame[MAX_CALL_FRAMES];
 	uint32_t curframe;
@@ -141,6 +165,10 @@ struct bpf_verifier_state {
 	bool speculative;
 	uint32_t callback_unroll_depth;
 	uint32_t may_goto_depth;
+	/* the instructions this state's path segment covers: from its parent checkpoint to here */
+	uint32_t first_insn_idx, last_insn_idx;
+	struct bpf_jmp_history_entry *jmp_history; /* owned */
+	uint32_t jmp_history_cnt, jmp_history_cap;
 };
 
 struct bpf_subprog_info {
@@ -206,6 +234,7 @@ struct bpfvm_verifier_env {
 	uint32_t id_gen;
 	int insn_idx;
 	int prev_insn_idx;
+	int cur_hist_ent;       /* the jump history entry of the instruction being checked, -1 if none yet */
 	bool seen_direct_write;
 	bool jmp_seq_too_complex;
 	bool changes_pkt_data_seen;
@@ -342,7 +371,17 @@ bool states_equal(const struct bpf_verifier_state *old, const struct bpf_verifie
 void free_explored_states(struct bpfvm_verifier_env *env);
 
 /* ---- precision.c ---- */
+/* the scalar in regno (current frame) decides safety: mark it and what it came from precise */
 int mark_chain_precision(struct bpfvm_verifier_env *env, int regno);
+/* the same for a spilled scalar in stack slot spi of frame frameno */
+int mark_stack_slot_precise(struct bpfvm_verifier_env *env, uint32_t frameno, int spi);
+/* a pruning hit on old: what old needed precise the current path needs too */
+int propagate_precision(struct bpfvm_verifier_env *env, const struct bpf_verifier_state *old);
+/* record the current instruction in the jump history (flags: INSN_F_*), merging with its entry if it has one */
+int push_jmp_history(struct bpfvm_verifier_env *env, struct bpf_verifier_state *st, uint32_t flags);
+/* the scalars linked by id to regno's at a conditional jump, recorded in the current instruction's history */
+int record_linked_regs(struct bpfvm_verifier_env *env, uint32_t regno);
+void mark_all_scalars_imprecise(struct bpf_verifier_state *st);
 
 /* ---- progtypes ---- */
 struct bpf_insn_access_aux {
