@@ -105,6 +105,15 @@ size_t bpfvm_object__map_cnt(const struct bpfvm_object *obj);
 int bpfvm_object__map_idx_by_fd(const struct bpfvm_object *obj, int fd);
 int bpfvm_object__map_info(const struct bpfvm_object *obj, size_t idx, struct bpfvm_object_map_info *info);
 
+/*
+ * Verify the program `name` with bpfvm's verifier as BPF_PROG_LOAD would (its type, attach type and flags from the
+ * section name, the object's maps, kfuncs by their target BTF names, func_info). opts gives the log (log_level,
+ * log_fn/log_arg, log_buf/log_size) and stats; its program fields are ignored. Works before or after load.
+ * Returns 0 (accepted), the verifier's negative errno, or -ENOENT (no such program).
+ */
+struct bpfvm_verify_opts;
+int bpfvm_object__verify_prog(const struct bpfvm_object *obj, const char *name, const struct bpfvm_verify_opts *opts);
+
 /* BPF_PROG_TEST_RUN for a loaded program: the context of its type is built from data_in/ctx_in. */
 struct bpfvm_test_run_opts {
 	size_t sz;

@@ -151,6 +151,11 @@ void maps_destroy(struct bpfvm_object *obj);
 int maps_init_slots(struct bpfvm_object *obj);
 int loader_map_addr(struct bpfvm_object *obj, int map_idx, uint64_t *addr);
 int loader_map_value_addr(struct bpfvm_object *obj, int map_idx, uint32_t off, uint64_t *addr);
+/* prog_verify.c: bpfvm's verifier on one program with the object's maps and kfuncs; `how` gives the log settings
+ * and stats (its program fields are filled in here) */
+struct bpfvm_verify_opts;
+int loader_verify_prog(const struct bpfvm_object *obj, const struct loader_prog *p, const struct bpfvm_verify_opts *how);
+
 /* prog_load.c: verify one program, resolve its map references to pointers, make the runnable program */
 int prog_load(struct bpfvm_object *obj, struct loader_prog *p);
 void prog_unload(struct loader_prog *p);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bpfvm/verifier.h"
 #include "interp/prog.h"
 #include "loader/loader.h"
 
@@ -42,8 +43,17 @@ static int resolve_ldimm64(struct bpfvm_object *obj, struct loader_prog *p, stru
 
 int prog_load(struct bpfvm_object *obj, struct loader_prog *p)
 {
-	/* Verification: bpfvm_verify() (the verifier module) is not merged yet; programs load unverified and are
-	 * therefore only safe to run with the checked engine. */
+	/* as BPF_PROG_LOAD: a program the verifier rejects does not load; the log says why */
+	struct bpfvm_verify_stats stats = { 0 };
+	BPFVM_OPTS(bpfvm_verify_opts, vo, .log_level = 1, .stats = &stats);
+	int verr = loader_verify_prog(obj, p, &vo);
+	if (verr) {
+		if (verr == -ENOMEM)
+			pr_err(obj, "%s: program '%s': out of memory while verifying it", obj->name, p->name);
+		else
+			pr_err(obj, "%s: program '%s': the verifier rejects it: %s", obj->name, p->name, stats.err_line);
+		return verr;
+	}
 	struct bpf_insn *insns = malloc(p->insn_cnt * sizeof(*insns));
 	if (!insns)
 		return -ENOMEM;

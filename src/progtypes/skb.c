@@ -211,6 +211,37 @@ const struct progtype_ops sched_act_ops = {
 	BPF_PROG_TYPE_SCHED_ACT, "sched_act", tc_cls_act_is_valid_access, tc_helpers, true, false };
 const struct progtype_ops cgroup_skb_ops = {
 	BPF_PROG_TYPE_CGROUP_SKB, "cgroup_skb", cg_skb_is_valid_access, cg_skb_helpers, false, false };
+/* flow_dissector_is_valid_access(): data, data_end and the flow keys pointer, read only */
+static bool flow_dissector_is_valid_access(int off, int size, enum bpf_access_type type, uint32_t eat,
+					   struct bpf_insn_access_aux *info)
+{
+	(void)eat;
+	if (off < 0 || off >= (int)sizeof(SKB) || type == BPF_WRITE)
+		return false;
+	if (IN_FIELD(off, SKB, data) || IN_FIELD(off, SKB, data_end)) {
+		if (info->is_ldsx || size != sizeof(uint32_t))
+			return false;
+		info->reg_type = IN_FIELD(off, SKB, data) ? PTR_TO_PACKET : PTR_TO_PACKET_END;
+		return true;
+	}
+	if (IN_FIELD(off, SKB, flow_keys)) {
+		if (size != sizeof(uint64_t))
+			return false;
+		info->reg_type = PTR_TO_FLOW_KEYS;
+		return true;
+	}
+	return false;
+}
+
+/* flow_dissector_func_proto(): bpf_skb_load_bytes (the dissector's own), then the socket base helpers */
+static bool flow_dissector_helpers(int32_t id)
+{
+	return id == BPF_FUNC_skb_load_bytes || helper_in_base(id);
+}
+
+const struct progtype_ops flow_dissector_ops = {
+	BPF_PROG_TYPE_FLOW_DISSECTOR, "flow_dissector", flow_dissector_is_valid_access, flow_dissector_helpers, false,
+	false };
 const struct progtype_ops sk_skb_ops = {
 	BPF_PROG_TYPE_SK_SKB, "sk_skb", sk_skb_is_valid_access, sk_skb_helpers, false, false };
 const struct progtype_ops lwt_in_ops = {

@@ -23,6 +23,8 @@ static const struct helper_proto protos[] = {
 	[BPF_FUNC_probe_read_user_str] = { .ret_type = RET_INTEGER, P(UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING) },
 	[BPF_FUNC_probe_read_kernel_str] = { .ret_type = RET_INTEGER, P(UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING) },
 	[BPF_FUNC_ktime_get_ns] = { .ret_type = RET_INTEGER },
+	[BPF_FUNC_strtol] = { .ret_type = RET_INTEGER, P(RDONLY_MEM, ARG_CONST_SIZE, ARG_ANYTHING, ARG_PTR_TO_LONG) },
+	[BPF_FUNC_strtoul] = { .ret_type = RET_INTEGER, P(RDONLY_MEM, ARG_CONST_SIZE, ARG_ANYTHING, ARG_PTR_TO_LONG) },
 	[BPF_FUNC_ktime_get_boot_ns] = { .ret_type = RET_INTEGER },
 	[BPF_FUNC_ktime_get_coarse_ns] = { .ret_type = RET_INTEGER },
 	[BPF_FUNC_jiffies64] = { .ret_type = RET_INTEGER },
