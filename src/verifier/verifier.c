@@ -261,6 +261,10 @@ static int check_attach_btf_id(struct bpfvm_verifier_env *env)
 		verbose(env, "Only fentry/fexit/fmod_ret, lsm, iter, uprobe, and struct_ops programs can be sleepable\n");
 		return -EINVAL;
 	}
+	if (env->prog_type == BPF_PROG_TYPE_SYSCALL && !(env->prog_flags & BPF_F_SLEEPABLE)) {
+		verbose(env, "Syscall programs can only be sleepable\n");
+		return -EINVAL;
+	}
 	return 0;
 }
 
