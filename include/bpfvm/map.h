@@ -12,7 +12,7 @@ struct bpfvm_map;
 
 struct bpfvm_map_attr {
 	size_t sz;
-	uint32_t type; /* enum bpf_map_type: BPF_MAP_TYPE_ARRAY and BPF_MAP_TYPE_HASH so far */
+	uint32_t type; /* enum bpf_map_type: ARRAY, PERCPU_ARRAY, HASH, PERCPU_HASH, QUEUE, STACK so far */
 	uint32_t key_size, value_size, max_entries, map_flags;
 	const char *name; /* copied, at most 15 characters kept as in the kernel; may be NULL */
 };
@@ -30,6 +30,11 @@ uint32_t bpfvm_map__key_size(const struct bpfvm_map *map);
 uint32_t bpfvm_map__value_size(const struct bpfvm_map *map);
 uint32_t bpfvm_map__max_entries(const struct bpfvm_map *map);
 const char *bpfvm_map__name(const struct bpfvm_map *map);
+/*
+ * The size of the value buffer the element operations copy: value_size, or for per-CPU maps one slot of
+ * round_up(value_size, 8) bytes per possible CPU (/sys/devices/system/cpu/possible), as libbpf and bpf(2) expect.
+ */
+size_t bpfvm_map__value_buf_size(const struct bpfvm_map *map);
 
 /*
  * The element operations of bpf(2), with the kernel's errnos: lookup -ENOENT; update flags BPF_ANY, BPF_NOEXIST

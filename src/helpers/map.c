@@ -52,7 +52,7 @@ HELPER(bpf_map_update_elem)
 	if (!map || !bpfvm_run_helper_access(rc, key, map->key_size, false, "bpf_map_update_elem") ||
 	    !bpfvm_run_helper_access(rc, value, map->value_size, false, "bpf_map_update_elem"))
 		return 0;
-	return (uint64_t)(int64_t)bpfvm_map__update_elem(map, key, value, r4);
+	return (uint64_t)(int64_t)bpfvm_map_update_from_prog(map, key, value, r4);
 }
 
 HELPER(bpf_map_delete_elem)

@@ -1,4 +1,5 @@
-/* array.c - BPF_MAP_TYPE_ARRAY: max_entries values indexed by a u32 key, preallocated and zeroed, never deleted */
+/* array.c - BPF_MAP_TYPE_ARRAY and PERCPU_ARRAY: max_entries values indexed by a u32 key, preallocated and zeroed,
+ * never deleted */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,10 +12,10 @@
 	(BPF_F_NUMA_NODE | BPF_F_MMAPABLE | BPF_F_RDONLY | BPF_F_WRONLY | BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG |  \
 	 BPF_F_INNER_MAP)
 
-/* values are laid out every round_up(value_size, 8) bytes, as the kernel's elem_size */
+/* values are laid out every round_up(value_size, 8) bytes, as the kernel's elem_size (per CPU for percpu) */
 static size_t elem_size(const struct bpfvm_map *m)
 {
-	return ((size_t)m->value_size + 7) & ~(size_t)7;
+	return (bpfvm_map_value_bytes(m) + 7) & ~(size_t)7;
 }
 
 static int array_alloc_check(const struct bpfvm_map_attr *attr, struct bpfvm_log *log)
@@ -23,6 +24,12 @@ static int array_alloc_check(const struct bpfvm_map_attr *attr, struct bpfvm_log
 		bpfvm_logf(log, "array map '%s': key_size must be 4 (got %u)", attr->name ? attr->name : "",
 			   attr->key_size);
 		return -EINVAL;
+	}
+	if (attr->type == BPF_MAP_TYPE_PERCPU_ARRAY &&
+	    ((attr->map_flags & BPF_F_MMAPABLE) || ((attr->value_size + 7u) & ~7u) > 32768)) {
+		bpfvm_logf(log, "percpu array map '%s': not mmapable, values of at most 32 KiB",
+			   attr->name ? attr->name : "");
+		return (attr->map_flags & BPF_F_MMAPABLE) ? -EINVAL : -E2BIG;
 	}
 	if (attr->map_flags & ~ARRAY_FLAGS) {
 		bpfvm_logf(log, "array map '%s': unsupported map_flags 0x%x", attr->name ? attr->name : "",
@@ -58,7 +65,7 @@ static int array_update(struct bpfvm_map *m, const void *key, const void *value,
 		return -E2BIG;
 	if (flags == BPF_NOEXIST)
 		return -EEXIST; /* every element of an array exists */
-	memcpy((char *)m->data + (size_t)idx * elem_size(m), value, m->value_size);
+	memcpy((char *)m->data + (size_t)idx * elem_size(m), value, bpfvm_map_value_bytes(m));
 	return 0;
 }
 

@@ -1,4 +1,4 @@
-/* hash.c - BPF_MAP_TYPE_HASH: keys to values in buckets of chained elements from a preallocated pool */
+/* hash.c - BPF_MAP_TYPE_HASH and PERCPU_HASH: keys to values in buckets of chained elements from a preallocated pool */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,7 +67,7 @@ static int hash_alloc(struct bpfvm_map *m)
 	h->nbuckets = 1;
 	while (h->nbuckets < m->max_entries && h->nbuckets < (1u << 30))
 		h->nbuckets <<= 1;
-	h->elem_size = sizeof(struct helem) + key_room(m) + (((size_t)m->value_size + 7) & ~(size_t)7);
+	h->elem_size = sizeof(struct helem) + key_room(m) + ((bpfvm_map_value_bytes(m) + 7) & ~(size_t)7);
 	h->buckets = calloc(h->nbuckets, sizeof(*h->buckets));
 	h->pool = calloc(m->max_entries, h->elem_size);
 	if (!h->buckets || !h->pool) {
@@ -122,7 +122,7 @@ static int hash_update(struct bpfvm_map *m, const void *key, const void *value, 
 	if (!e && flags == BPF_EXIST)
 		return -ENOENT;
 	if (e) {
-		memcpy(e->kv + key_room(m), value, m->value_size);
+		memcpy(e->kv + key_room(m), value, bpfvm_map_value_bytes(m));
 		return 0;
 	}
 	if (!h->free_list)
@@ -131,7 +131,7 @@ static int hash_update(struct bpfvm_map *m, const void *key, const void *value, 
 	h->free_list = e->next;
 	e->hash = hash;
 	memcpy(e->kv, key, m->key_size);
-	memcpy(e->kv + key_room(m), value, m->value_size);
+	memcpy(e->kv + key_room(m), value, bpfvm_map_value_bytes(m));
 	e->next = NULL;
 	*link = e; /* at the tail of its bucket: iteration order is insertion order within a bucket */
 	h->count++;

@@ -4,15 +4,47 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/log_internal.h"
 #include "maps/map.h"
+
+/* the possible CPUs (what libbpf_num_possible_cpus() counts): user-space buffers of per-CPU maps have one value
+ * slot for each */
+static uint32_t possible_cpus(void)
+{
+	FILE *f = fopen("/sys/devices/system/cpu/possible", "r");
+	char buf[256];
+	uint32_t n = 0;
+	if (f && fgets(buf, sizeof(buf), f)) {
+		for (char *p = buf; *p && *p != '\n';) {
+			char *end;
+			unsigned long a = strtoul(p, &end, 10), b = a;
+			if (end == p)
+				break;
+			if (*end == '-')
+				b = strtoul(end + 1, &end, 10);
+			if (b >= a)
+				n += (uint32_t)(b - a + 1);
+			p = *end == ',' ? end + 1 : end;
+		}
+	}
+	if (f)
+		fclose(f);
+	if (!n) {
+		long c = sysconf(_SC_NPROCESSORS_CONF);
+		n = c > 0 ? (uint32_t)c : 1;
+	}
+	return n;
+}
 
 static const struct bpfvm_map_ops *ops_by_type(uint32_t type)
 {
 	switch (type) {
 	case BPF_MAP_TYPE_ARRAY: return &bpfvm_array_map_ops;
+	case BPF_MAP_TYPE_PERCPU_ARRAY: return &bpfvm_array_map_ops;
 	case BPF_MAP_TYPE_HASH: return &bpfvm_hash_map_ops;
+	case BPF_MAP_TYPE_PERCPU_HASH: return &bpfvm_hash_map_ops;
 	default: return NULL;
 	}
 }
@@ -44,6 +76,7 @@ int bpfvm_map_create(const struct bpfvm_map_attr *attr, struct bpfvm_map **out, 
 	m->value_size = attr->value_size;
 	m->max_entries = attr->max_entries;
 	m->map_flags = attr->map_flags;
+	m->nr_cpus = bpfvm_map_is_percpu(attr->type) ? possible_cpus() : 1;
 	/* name is the last field: present only in callers that know it */
 	const char *name = attr->sz >= offsetof(struct bpfvm_map_attr, name) + sizeof(attr->name) ? attr->name : NULL;
 	if (name)
@@ -79,6 +112,7 @@ uint32_t bpfvm_map__type(const struct bpfvm_map *map) { return map->type; }
 uint32_t bpfvm_map__key_size(const struct bpfvm_map *map) { return map->key_size; }
 uint32_t bpfvm_map__value_size(const struct bpfvm_map *map) { return map->value_size; }
 uint32_t bpfvm_map__max_entries(const struct bpfvm_map *map) { return map->max_entries; }
+size_t bpfvm_map__value_buf_size(const struct bpfvm_map *map) { return bpfvm_map_value_bytes(map); }
 const char *bpfvm_map__name(const struct bpfvm_map *map) { return map->name; }
 
 int bpfvm_map__lookup_elem(struct bpfvm_map *map, const void *key, void *value)
@@ -86,7 +120,7 @@ int bpfvm_map__lookup_elem(struct bpfvm_map *map, const void *key, void *value)
 	pthread_mutex_lock(&map->lock); /* a consistent copy against concurrent updates from user space */
 	void *v = map->ops->lookup(map, key);
 	if (v)
-		memcpy(value, v, map->value_size);
+		memcpy(value, v, bpfvm_map_value_bytes(map));
 	pthread_mutex_unlock(&map->lock);
 	return v ? 0 : -ENOENT;
 }
@@ -114,5 +148,33 @@ int bpfvm_map__get_next_key(struct bpfvm_map *map, const void *key, void *next_k
 	pthread_mutex_lock(&map->lock);
 	int err = map->ops->get_next_key(map, key, next_key);
 	pthread_mutex_unlock(&map->lock);
+	return err;
+}
+
+int bpfvm_map_update_from_prog(struct bpfvm_map *map, const void *key, const void *value, uint64_t flags)
+{
+	if (!bpfvm_map_is_percpu(map->type))
+		return bpfvm_map__update_elem(map, key, value, flags);
+	if (flags > BPF_EXIST)
+		return -EINVAL;
+	/* a per-CPU map: only this CPU's slot (CPU 0); a new element's other slots are zero */
+	size_t n = bpfvm_map_value_bytes(map);
+	uint8_t *buf = calloc(1, n);
+	if (!buf)
+		return -ENOMEM;
+	pthread_mutex_lock(&map->lock);
+	uint8_t *cur = map->ops->lookup(map, key);
+	int err;
+	if (cur && flags == BPF_NOEXIST) {
+		err = -EEXIST;
+	} else if (cur) {
+		memcpy(cur, value, map->value_size);
+		err = 0;
+	} else {
+		memcpy(buf, value, map->value_size);
+		err = map->ops->update(map, key, buf, flags);
+	}
+	pthread_mutex_unlock(&map->lock);
+	free(buf);
 	return err;
 }

@@ -25,10 +25,26 @@ struct bpfvm_map_ops {
 struct bpfvm_map {
 	const struct bpfvm_map_ops *ops;
 	uint32_t type, key_size, value_size, max_entries, map_flags;
+	uint32_t nr_cpus; /* per-CPU maps: one value per possible CPU; 1 for the others */
 	char name[16];
 	pthread_mutex_t lock; /* writers; lookups from programs read values in place, as in the kernel */
 	void *data;           /* the type's storage */
 };
+
+/* per-CPU maps: a value is one slot of round_up(value_size, 8) bytes per possible CPU, laid out as user space sees
+ * it (the kernel's bpf_percpu_*_copy); a program sees the slot of the CPU bpf_get_smp_processor_id() reports (0) */
+static inline bool bpfvm_map_is_percpu(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_PERCPU_ARRAY || type == BPF_MAP_TYPE_PERCPU_HASH;
+}
+
+/* the bytes of one value as stored and as user space copies it */
+static inline size_t bpfvm_map_value_bytes(const struct bpfvm_map *m)
+{
+	if (!bpfvm_map_is_percpu(m->type))
+		return m->value_size;
+	return (((size_t)m->value_size + 7) & ~(size_t)7) * m->nr_cpus;
+}
 
 extern const struct bpfvm_map_ops bpfvm_array_map_ops; /* array.c */
 extern const struct bpfvm_map_ops bpfvm_hash_map_ops;  /* hash.c */
@@ -50,6 +66,9 @@ bool bpfvm_map_is_live(const void *addr);
 /* true if [addr, addr+size) lies in a live map's value storage (writable unless BPF_F_RDONLY_PROG): map memory a
  * verified program may reach through a lookup or a direct value reference, for the checked interpreter */
 bool bpfvm_map_storage_contains(uintptr_t addr, size_t size, bool write);
+
+/* the program side of bpf_map_update_elem: value_size bytes; a per-CPU map's update writes this CPU's slot */
+int bpfvm_map_update_from_prog(struct bpfvm_map *map, const void *key, const void *value, uint64_t flags);
 
 /* the program side of a lookup (helpers call it): the value in place, or NULL */
 static inline void *bpfvm_map_lookup_ptr(struct bpfvm_map *map, const void *key)

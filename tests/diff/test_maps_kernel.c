@@ -22,6 +22,9 @@ static const struct map_case cases[] = {
 	{ "hash 4/8 x16", BPF_MAP_TYPE_HASH, 4, 8, 16, 0 },
 	{ "hash 12/20 x8 no_prealloc", BPF_MAP_TYPE_HASH, 12, 20, 8, BPF_F_NO_PREALLOC },
 	{ "hash 1/4 x300", BPF_MAP_TYPE_HASH, 1, 4, 300, 0 },
+	{ "percpu_array 4/12 x8", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 12, 8, 0 },
+	{ "percpu_hash 8/8 x16", BPF_MAP_TYPE_PERCPU_HASH, 8, 8, 16, 0 },
+	{ "percpu_hash 4/20 x8 no_prealloc", BPF_MAP_TYPE_PERCPU_HASH, 4, 20, 8, BPF_F_NO_PREALLOC },
 };
 
 /* keys drawn from a small space so that hits, misses, full maps and out-of-range indexes all happen */
@@ -76,10 +79,11 @@ static void run_case(const struct map_case *c, long ops, uint64_t *rng)
 	long same = 0;
 	int bad = 0;
 	for (long i = 0; i < ops && bad < 3; i++) {
-		uint8_t key[64], val[64], kv[64], bv[64];
+		uint8_t key[64], val[4096], kv[4096], bv[4096];
+		size_t vbytes = bpfvm_map__value_buf_size(m); /* per-CPU maps: a slot per possible CPU */
 		int op = (int)(t_rand(rng) % 5), kerr, berr;
 		random_key(rng, c, key);
-		for (uint32_t b = 0; b < c->value_size; b++)
+		for (size_t b = 0; b < vbytes && b < sizeof(val); b++)
 			val[b] = (uint8_t)t_rand(rng);
 		memset(kv, 0xa5, sizeof(kv));
 		memset(bv, 0xa5, sizeof(bv));
@@ -118,7 +122,7 @@ static void run_case(const struct map_case *c, long ops, uint64_t *rng)
 			t_fail("maps_kernel %s: op %ld %s (flags %llu): kernel %d, bpfvm %d", c->name, i, what,
 			       (unsigned long long)flags, kerr, berr);
 			bad++;
-		} else if (op == 2 && !kerr && memcmp(kv, bv, c->value_size)) {
+		} else if (op == 2 && !kerr && memcmp(kv, bv, vbytes)) {
 			t_fail("maps_kernel %s: op %ld lookup: values differ", c->name, i);
 			bad++;
 		} else {
