@@ -46,5 +46,12 @@ int bpfvm_map__lookup_elem(struct bpfvm_map *map, const void *key, void *value);
 int bpfvm_map__update_elem(struct bpfvm_map *map, const void *key, const void *value, uint64_t flags);
 int bpfvm_map__delete_elem(struct bpfvm_map *map, const void *key);
 int bpfvm_map__get_next_key(struct bpfvm_map *map, const void *key, void *next_key);
+/*
+ * BPF_MAP_LOOKUP_AND_DELETE_ELEM: a hash map's value, removed; a queue's or stack's next value, popped (key NULL).
+ * -ENOENT when there is none, -ENOTSUP for other types. Queues and stacks take a NULL key everywhere: lookup
+ * peeks, update pushes (BPF_ANY; BPF_EXIST drops the oldest value when full, else -E2BIG), delete and
+ * get_next_key are -EINVAL.
+ */
+int bpfvm_map__lookup_and_delete_elem(struct bpfvm_map *map, const void *key, void *value);
 
 #endif

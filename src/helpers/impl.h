@@ -8,6 +8,9 @@
 HELPER(bpf_map_lookup_elem); /* map.c */
 HELPER(bpf_map_update_elem);
 HELPER(bpf_map_delete_elem);
+HELPER(bpf_map_push_elem);
+HELPER(bpf_map_pop_elem);
+HELPER(bpf_map_peek_elem);
 HELPER(bpf_ktime_get_ns);
 HELPER(bpf_ktime_get_boot_ns);
 HELPER(bpf_ktime_get_coarse_ns);

@@ -1,4 +1,4 @@
-/* map.c - the map helpers: bpf_map_lookup_elem, bpf_map_update_elem, bpf_map_delete_elem */
+/* map.c - the map helpers: bpf_map_lookup_elem, update, delete, and push, pop, peek for queues and stacks */
 #include <errno.h>
 
 #include "helpers/impl.h"
@@ -64,3 +64,26 @@ HELPER(bpf_map_delete_elem)
 		return 0;
 	return (uint64_t)(int64_t)bpfvm_map__delete_elem(map, key);
 }
+
+HELPER(bpf_map_push_elem)
+{
+	struct bpfvm_map *map = map_arg(r1, rc, "bpf_map_push_elem");
+	const void *value = (const void *)(uintptr_t)r2;
+
+	if (!map || !bpfvm_run_helper_access(rc, value, map->value_size, false, "bpf_map_push_elem"))
+		return 0;
+	return (uint64_t)(int64_t)bpfvm_map_push(map, value, r3);
+}
+
+static uint64_t pop_or_peek(uint64_t r1, uint64_t r2, struct bpfvm_run_ctx *rc, bool remove, const char *name)
+{
+	struct bpfvm_map *map = map_arg(r1, rc, name);
+	void *value = (void *)(uintptr_t)r2;
+
+	if (!map || !bpfvm_run_helper_access(rc, value, map->value_size, true, name))
+		return 0;
+	return (uint64_t)(int64_t)bpfvm_map_pop(map, value, remove);
+}
+
+HELPER(bpf_map_pop_elem) { return pop_or_peek(r1, r2, rc, true, "bpf_map_pop_elem"); }
+HELPER(bpf_map_peek_elem) { return pop_or_peek(r1, r2, rc, false, "bpf_map_peek_elem"); }

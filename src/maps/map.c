@@ -45,6 +45,8 @@ static const struct bpfvm_map_ops *ops_by_type(uint32_t type)
 	case BPF_MAP_TYPE_PERCPU_ARRAY: return &bpfvm_array_map_ops;
 	case BPF_MAP_TYPE_HASH: return &bpfvm_hash_map_ops;
 	case BPF_MAP_TYPE_PERCPU_HASH: return &bpfvm_hash_map_ops;
+	case BPF_MAP_TYPE_QUEUE: return &bpfvm_queue_stack_map_ops;
+	case BPF_MAP_TYPE_STACK: return &bpfvm_queue_stack_map_ops;
 	default: return NULL;
 	}
 }
@@ -59,7 +61,7 @@ int bpfvm_map_create(const struct bpfvm_map_attr *attr, struct bpfvm_map **out, 
 		bpfvm_logf(log, "map type %u is not supported by bpfvm yet", attr->type);
 		return -ENOTSUP;
 	}
-	if (!attr->key_size || !attr->value_size || !attr->max_entries) {
+	if ((!attr->key_size && !ops->push) || !attr->value_size || !attr->max_entries) {
 		bpfvm_logf(log, "map '%s': key_size, value_size and max_entries must be non-zero",
 			   attr->name ? attr->name : "");
 		return -EINVAL;
@@ -117,6 +119,14 @@ const char *bpfvm_map__name(const struct bpfvm_map *map) { return map->name; }
 
 int bpfvm_map__lookup_elem(struct bpfvm_map *map, const void *key, void *value)
 {
+	if (map->ops->peek) { /* a queue or stack: the value pop would take; there are no keys (NULL, as bpf(2)) */
+		if (key)
+			return -EINVAL;
+		pthread_mutex_lock(&map->lock);
+		int err = map->ops->peek(map, value);
+		pthread_mutex_unlock(&map->lock);
+		return err;
+	}
 	pthread_mutex_lock(&map->lock); /* a consistent copy against concurrent updates from user space */
 	void *v = map->ops->lookup(map, key);
 	if (v)
@@ -127,6 +137,14 @@ int bpfvm_map__lookup_elem(struct bpfvm_map *map, const void *key, void *value)
 
 int bpfvm_map__update_elem(struct bpfvm_map *map, const void *key, const void *value, uint64_t flags)
 {
+	if (map->ops->push) { /* a push: BPF_ANY, or BPF_EXIST to drop the oldest value when full */
+		if (key)
+			return -EINVAL;
+		pthread_mutex_lock(&map->lock);
+		int err = map->ops->push(map, value, flags);
+		pthread_mutex_unlock(&map->lock);
+		return err;
+	}
 	if (flags > BPF_EXIST)
 		return -EINVAL;
 	pthread_mutex_lock(&map->lock);
@@ -137,6 +155,8 @@ int bpfvm_map__update_elem(struct bpfvm_map *map, const void *key, const void *v
 
 int bpfvm_map__delete_elem(struct bpfvm_map *map, const void *key)
 {
+	if (map->ops->push)
+		return -EINVAL;
 	pthread_mutex_lock(&map->lock);
 	int err = map->ops->delete(map, key);
 	pthread_mutex_unlock(&map->lock);
@@ -145,6 +165,8 @@ int bpfvm_map__delete_elem(struct bpfvm_map *map, const void *key)
 
 int bpfvm_map__get_next_key(struct bpfvm_map *map, const void *key, void *next_key)
 {
+	if (map->ops->push)
+		return -EINVAL;
 	pthread_mutex_lock(&map->lock);
 	int err = map->ops->get_next_key(map, key, next_key);
 	pthread_mutex_unlock(&map->lock);
@@ -176,5 +198,43 @@ int bpfvm_map_update_from_prog(struct bpfvm_map *map, const void *key, const voi
 	}
 	pthread_mutex_unlock(&map->lock);
 	free(buf);
+	return err;
+}
+
+int bpfvm_map__lookup_and_delete_elem(struct bpfvm_map *map, const void *key, void *value)
+{
+	int err;
+	pthread_mutex_lock(&map->lock);
+	if (map->ops->pop) {
+		err = key ? -EINVAL : map->ops->pop(map, value);
+	} else if (map->type == BPF_MAP_TYPE_HASH || map->type == BPF_MAP_TYPE_PERCPU_HASH) {
+		void *v = map->ops->lookup(map, key);
+		if (v)
+			memcpy(value, v, bpfvm_map_value_bytes(map));
+		err = v ? map->ops->delete(map, key) : -ENOENT;
+	} else {
+		err = -ENOTSUP;
+	}
+	pthread_mutex_unlock(&map->lock);
+	return err;
+}
+
+int bpfvm_map_push(struct bpfvm_map *map, const void *value, uint64_t flags)
+{
+	if (!map->ops->push)
+		return -EINVAL;
+	pthread_mutex_lock(&map->lock);
+	int err = map->ops->push(map, value, flags);
+	pthread_mutex_unlock(&map->lock);
+	return err;
+}
+
+int bpfvm_map_pop(struct bpfvm_map *map, void *value, bool remove)
+{
+	if (!map->ops->pop)
+		return -EINVAL;
+	pthread_mutex_lock(&map->lock);
+	int err = remove ? map->ops->pop(map, value) : map->ops->peek(map, value);
+	pthread_mutex_unlock(&map->lock);
 	return err;
 }

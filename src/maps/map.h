@@ -20,6 +20,10 @@ struct bpfvm_map_ops {
 	int (*get_next_key)(struct bpfvm_map *map, const void *key, void *next_key);
 	/* where every value pointer lookup may return lies: the checked interpreter admits accesses there */
 	void (*storage)(const struct bpfvm_map *map, void **start, size_t *len);
+	/* keyless maps (queue, stack): bpf_map_push_elem/pop/peek; NULL for keyed maps */
+	int (*push)(struct bpfvm_map *map, const void *value, uint64_t flags);
+	int (*pop)(struct bpfvm_map *map, void *value);
+	int (*peek)(struct bpfvm_map *map, void *value);
 };
 
 struct bpfvm_map {
@@ -48,6 +52,7 @@ static inline size_t bpfvm_map_value_bytes(const struct bpfvm_map *m)
 
 extern const struct bpfvm_map_ops bpfvm_array_map_ops; /* array.c */
 extern const struct bpfvm_map_ops bpfvm_hash_map_ops;  /* hash.c */
+extern const struct bpfvm_map_ops bpfvm_queue_stack_map_ops; /* queue_stack.c */
 
 /* registry.c: live maps by address */
 struct bpfvm_array_layout {
@@ -66,6 +71,10 @@ bool bpfvm_map_is_live(const void *addr);
 /* true if [addr, addr+size) lies in a live map's value storage (writable unless BPF_F_RDONLY_PROG): map memory a
  * verified program may reach through a lookup or a direct value reference, for the checked interpreter */
 bool bpfvm_map_storage_contains(uintptr_t addr, size_t size, bool write);
+
+/* the program side of bpf_map_push_elem, bpf_map_pop_elem (remove) and bpf_map_peek_elem; -EINVAL for keyed maps */
+int bpfvm_map_push(struct bpfvm_map *map, const void *value, uint64_t flags);
+int bpfvm_map_pop(struct bpfvm_map *map, void *value, bool remove);
 
 /* the program side of bpf_map_update_elem: value_size bytes; a per-CPU map's update writes this CPU's slot */
 int bpfvm_map_update_from_prog(struct bpfvm_map *map, const void *key, const void *value, uint64_t flags);

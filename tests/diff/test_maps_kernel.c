@@ -25,6 +25,8 @@ static const struct map_case cases[] = {
 	{ "percpu_array 4/12 x8", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 12, 8, 0 },
 	{ "percpu_hash 8/8 x16", BPF_MAP_TYPE_PERCPU_HASH, 8, 8, 16, 0 },
 	{ "percpu_hash 4/20 x8 no_prealloc", BPF_MAP_TYPE_PERCPU_HASH, 4, 20, 8, BPF_F_NO_PREALLOC },
+	{ "queue 0/8 x6", BPF_MAP_TYPE_QUEUE, 0, 8, 6, 0 },
+	{ "stack 0/12 x5", BPF_MAP_TYPE_STACK, 0, 12, 5, 0 },
 };
 
 /* keys drawn from a small space so that hits, misses, full maps and out-of-range indexes all happen */
@@ -81,7 +83,8 @@ static void run_case(const struct map_case *c, long ops, uint64_t *rng)
 	for (long i = 0; i < ops && bad < 3; i++) {
 		uint8_t key[64], val[4096], kv[4096], bv[4096];
 		size_t vbytes = bpfvm_map__value_buf_size(m); /* per-CPU maps: a slot per possible CPU */
-		int op = (int)(t_rand(rng) % 5), kerr, berr;
+		bool keyless = c->key_size == 0; /* queue, stack: NULL keys, and pops */
+		int op = (int)(t_rand(rng) % (keyless ? 6 : 5)), kerr, berr;
 		random_key(rng, c, key);
 		for (size_t b = 0; b < vbytes && b < sizeof(val); b++)
 			val[b] = (uint8_t)t_rand(rng);
@@ -93,18 +96,23 @@ static void run_case(const struct map_case *c, long ops, uint64_t *rng)
 		case 0:
 		case 1:
 			what = "update";
-			kerr = kernel_map_update(fd, key, val, flags);
-			berr = bpfvm_map__update_elem(m, key, val, flags);
+			kerr = kernel_map_update(fd, keyless ? NULL : key, val, flags);
+			berr = bpfvm_map__update_elem(m, keyless ? NULL : key, val, flags);
 			break;
 		case 2:
 			what = "lookup";
-			kerr = kernel_map_lookup(fd, key, kv);
-			berr = bpfvm_map__lookup_elem(m, key, bv);
+			kerr = kernel_map_lookup(fd, keyless ? NULL : key, kv);
+			berr = bpfvm_map__lookup_elem(m, keyless ? NULL : key, bv);
 			break;
 		case 3:
 			what = "delete";
-			kerr = kernel_map_delete(fd, key);
-			berr = bpfvm_map__delete_elem(m, key);
+			kerr = kernel_map_delete(fd, keyless ? NULL : key);
+			berr = bpfvm_map__delete_elem(m, keyless ? NULL : key);
+			break;
+		case 5:
+			what = "pop";
+			kerr = kernel_map_lookup_and_delete(fd, NULL, kv);
+			berr = bpfvm_map__lookup_and_delete_elem(m, NULL, bv);
 			break;
 		default: {
 			what = "walk";
@@ -122,8 +130,8 @@ static void run_case(const struct map_case *c, long ops, uint64_t *rng)
 			t_fail("maps_kernel %s: op %ld %s (flags %llu): kernel %d, bpfvm %d", c->name, i, what,
 			       (unsigned long long)flags, kerr, berr);
 			bad++;
-		} else if (op == 2 && !kerr && memcmp(kv, bv, vbytes)) {
-			t_fail("maps_kernel %s: op %ld lookup: values differ", c->name, i);
+		} else if ((op == 2 || op == 5) && !kerr && memcmp(kv, bv, vbytes)) {
+			t_fail("maps_kernel %s: op %ld %s: values differ", c->name, i, what);
 			bad++;
 		} else {
 			same++;
