@@ -19,6 +19,7 @@ HELPER(bpf_get_smp_processor_id);
 HELPER(bpf_trace_printk);   /* trace.c */
 HELPER(bpf_trace_vprintk);
 HELPER(bpf_snprintf);
+HELPER(bpf_skb_load_bytes); /* skb.c */
 HELPER(bpf_strtol);  /* strtol.c */
 HELPER(bpf_strtoul);
 
