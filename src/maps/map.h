@@ -53,6 +53,7 @@ static inline size_t bpfvm_map_value_bytes(const struct bpfvm_map *m)
 extern const struct bpfvm_map_ops bpfvm_array_map_ops; /* array.c */
 extern const struct bpfvm_map_ops bpfvm_hash_map_ops;  /* hash.c */
 extern const struct bpfvm_map_ops bpfvm_queue_stack_map_ops; /* queue_stack.c */
+extern const struct bpfvm_map_ops bpfvm_lpm_trie_map_ops;    /* lpm_trie.c */
 
 /* registry.c: live maps by address */
 struct bpfvm_array_layout {

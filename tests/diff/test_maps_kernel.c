@@ -25,6 +25,8 @@ static const struct map_case cases[] = {
 	{ "percpu_array 4/12 x8", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 12, 8, 0 },
 	{ "percpu_hash 8/8 x16", BPF_MAP_TYPE_PERCPU_HASH, 8, 8, 16, 0 },
 	{ "percpu_hash 4/20 x8 no_prealloc", BPF_MAP_TYPE_PERCPU_HASH, 4, 20, 8, BPF_F_NO_PREALLOC },
+	{ "lpm_trie 4+2/8 x12", BPF_MAP_TYPE_LPM_TRIE, 6, 8, 12, BPF_F_NO_PREALLOC },
+	{ "lpm_trie 4+1/4 x40", BPF_MAP_TYPE_LPM_TRIE, 5, 4, 40, BPF_F_NO_PREALLOC },
 	{ "queue 0/8 x6", BPF_MAP_TYPE_QUEUE, 0, 8, 6, 0 },
 	{ "stack 0/12 x5", BPF_MAP_TYPE_STACK, 0, 12, 5, 0 },
 };
@@ -32,6 +34,14 @@ static const struct map_case cases[] = {
 /* keys drawn from a small space so that hits, misses, full maps and out-of-range indexes all happen */
 static void random_key(uint64_t *rng, const struct map_case *c, uint8_t *key)
 {
+	if (c->type == BPF_MAP_TYPE_LPM_TRIE) {
+		/* prefixes of 0..max+1 bits (one past the end is refused) over data from a few patterns */
+		uint32_t max = (c->key_size - 4) * 8, plen = (uint32_t)(t_rand(rng) % (max + 2));
+		memcpy(key, &plen, 4);
+		for (uint32_t i = 4; i < c->key_size; i++)
+			key[i] = (uint8_t)((t_rand(rng) % 3) ? 0xa0 | (t_rand(rng) % 2) << 3 : t_rand(rng));
+		return;
+	}
 	uint32_t space = c->max_entries + c->max_entries / 2 + 2;
 	uint32_t k = (uint32_t)(t_rand(rng) % space);
 	memset(key, 0, c->key_size);
