@@ -54,4 +54,9 @@ int bpfvm_map__get_next_key(struct bpfvm_map *map, const void *key, void *next_k
  */
 int bpfvm_map__lookup_and_delete_elem(struct bpfvm_map *map, const void *key, void *value);
 
+/* A BPF_MAP_TYPE_PROG_ARRAY slot: the program bpf_tail_call(ctx, map, index) jumps to (NULL empties it). Its
+ * element operations take no values: update and lookup are -EOPNOTSUPP, delete empties a slot. */
+struct bpfvm_prog;
+int bpfvm_map__set_prog(struct bpfvm_map *map, uint32_t index, struct bpfvm_prog *prog);
+
 #endif

@@ -7,12 +7,14 @@
 #include "helpers/helpers.h"
 #include "interp/alu.h"
 #include "interp/run.h"
+#include "maps/map.h"
 
 #define BPF_MAX_LOOPS (8 * 1024 * 1024) /* kernel's may_goto budget per frame */
 
 struct frame {
 	uint64_t saved[5]; /* r6..r9, r10 of the caller */
 	const struct dinsn *ret;
+	const struct interp_code *code; /* the caller's program (a tail call may have replaced the callee's) */
 	uint32_t may_goto_cnt;
 	uint8_t stack[BPFVM_STACK_SIZE] __attribute__((aligned(16)));
 };
@@ -138,6 +140,9 @@ static inline bool stack_init_ok(uint8_t (*shadow)[BPFVM_STACK_SIZE], const stru
 	return true; /* not the stack: context, packet and map memory are always initialised */
 }
 
+/* the decoded form of a program, made on first use (a tail call's target too); NULL if out of memory */
+static const struct interp_code *interp_code_of(struct bpfvm_prog *prog);
+
 #define INTERP_FN interp_fast
 #define CHECKED 0
 #include "interp/interp_body.h"
@@ -189,18 +194,21 @@ static struct interp_code *decode(const struct bpfvm_prog *prog)
 	return code;
 }
 
+static const struct interp_code *interp_code_of(struct bpfvm_prog *prog)
+{
+	if (!prog->interp_code)
+		prog->interp_code = decode(prog);
+	return prog->interp_code;
+}
+
 int bpfvm_interp_run(const struct bpfvm_prog *prog, struct bpfvm_run_ctx *rc, uint64_t r1, uint64_t r2,
 		     uint64_t *r0)
 {
-	struct bpfvm_prog *p = (struct bpfvm_prog *)prog; /* the decoded form is a cache */
-	if (!p->interp_code) {
-		p->interp_code = decode(prog);
-		if (!p->interp_code) {
-			bpfvm_run_fail(rc, -ENOMEM, "out of memory");
-			return -ENOMEM;
-		}
+	const struct interp_code *code = interp_code_of((struct bpfvm_prog *)prog); /* the decoded form is a cache */
+	if (!code) {
+		bpfvm_run_fail(rc, -ENOMEM, "out of memory");
+		return -ENOMEM;
 	}
-	const struct interp_code *code = p->interp_code;
 	if (rc->strict)
 		return interp_strict(code, rc, r1, r2, r0);
 	return rc->checked ? interp_checked(code, rc, r1, r2, r0) : interp_fast(code, rc, r1, r2, r0);

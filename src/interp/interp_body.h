@@ -39,9 +39,10 @@
 #define ATOMIC_ADDR(T) T *ap = (T *)(uintptr_t)(DST + (int64_t)OFF); MEMCHK(ap, sizeof(T), 1)
 #define ATOMIC_RMW_ADDR(T) T *ap = (T *)(uintptr_t)(DST + (int64_t)OFF); RMW_CHK(ap, sizeof(T)); MEMCHK(ap, sizeof(T), 1)
 
-static int INTERP_FN(const struct interp_code *code, struct bpfvm_run_ctx *rc, uint64_t r1, uint64_t r2,
+static int INTERP_FN(const struct interp_code *code0, struct bpfvm_run_ctx *rc, uint64_t r1, uint64_t r2,
 		     uint64_t *r0_out)
 {
+	const struct interp_code *code = code0; /* a tail call changes the running program */
 	static const void *const labels[BPFVM_OP__COUNT + 1] = {
 		[BPFVM_OP__COUNT] = &&L_fell_off,
 #define OPC(ID, ...) [BPFVM_OP_##ID] = &&L_##ID,
@@ -240,6 +241,35 @@ static int INTERP_FN(const struct interp_code *code, struct bpfvm_run_ctx *rc, u
 	vmcase(CALL_HELPER)
 		id = (uint32_t)pc->imm;
 	call_helper_id:;
+		if (id == BPF_FUNC_tail_call) {
+			/*
+			 * bpf_tail_call(ctx, map, index): the target replaces the running function, with r1 and a fresh
+			 * stack frame; a missing target or the 33 calls of MAX_TAIL_CALL_CNT used up fall through
+			 */
+			struct bpfvm_prog *t = NULL;
+#if CHECKED
+			if (!bpfvm_map_is_live((void *)(uintptr_t)regs[2])) {
+				bpfvm_run_fail(rc, -EFAULT, "bpf_tail_call: R2 0x%llx is not a map, at insn %zu",
+					       (unsigned long long)regs[2], (size_t)(pc - code->insns));
+				return rc->error;
+			}
+#endif
+			if (rc->tail_call_cnt < BPFVM_MAX_TAIL_CALLS)
+				t = bpfvm_prog_array_lookup((void *)(uintptr_t)regs[2], (uint32_t)regs[3]);
+			const struct interp_code *tc = t ? interp_code_of(t) : NULL;
+			if (!tc)
+				vmbreak;
+			rc->tail_call_cnt++;
+			rc->prog = t;
+			code = tc;
+			fr->may_goto_cnt = BPF_MAX_LOOPS;
+#if CHECKED == 2
+			memset(shadow[depth], 0, sizeof(shadow[0]));
+			rinit = (uint16_t)(1u << 1 | 1u << 10);
+#endif
+			pc = code->insns;
+			vmdispatch();
+		}
 		const struct bpfvm_helper *h = bpfvm_helper_by_id(id);
 		if (!h || !h->fn) {
 			bpfvm_run_fail(rc, -EINVAL, "helper %u (%s) is not implemented by bpfvm, called at insn %zu", id,
@@ -278,6 +308,7 @@ static int INTERP_FN(const struct interp_code *code, struct bpfvm_run_ctx *rc, u
 			fr->saved[i] = v;
 		}
 		fr->ret = pc + 1;
+		fr->code = code;
 #if CHECKED == 2
 		saved_rinit[depth] = rinit;
 		rinit = (uint16_t)((rinit & R1_R5) | 1u << 10); /* the callee sees its arguments and its frame */
@@ -296,6 +327,7 @@ static int INTERP_FN(const struct interp_code *code, struct bpfvm_run_ctx *rc, u
 			return 0;
 		}
 		fr = &frames[--depth];
+		code = fr->code;
 #if CHECKED == 2
 		rinit = (uint16_t)((saved_rinit[depth] & ~R1_R5) | 1u);
 #endif

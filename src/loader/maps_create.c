@@ -1,5 +1,6 @@
 /* maps_create.c - create an object's maps at load: sizes, inner templates, initial data and slots */
 #include <errno.h>
+#include <string.h>
 
 #include "bpfvm/map.h"
 #include "loader/loader.h"
@@ -40,13 +41,30 @@ void maps_destroy(struct bpfvm_object *obj)
 
 int maps_init_slots(struct bpfvm_object *obj)
 {
-	for (size_t i = 0; i < obj->nmaps; i++)
-		if (obj->maps[i].nslots && obj->maps[i].map) {
-			/* prog arrays and map-in-map have no bpfvm map type yet, so maps_create refused them first */
-			pr_err(obj, "%s: map '%s': initial slots need prog arrays or map-in-map", obj->name,
-			       obj->maps[i].name);
+	for (size_t i = 0; i < obj->nmaps; i++) {
+		struct loader_map *m = &obj->maps[i];
+		if (!m->nslots || !m->map)
+			continue;
+		if (m->type != BPF_MAP_TYPE_PROG_ARRAY) {
+			pr_err(obj, "%s: map '%s': initial slots of map-in-map are not supported yet", obj->name, m->name);
 			return -ENOTSUP;
 		}
+		for (size_t k = 0; k < m->nslots; k++) {
+			const struct bpfvm_map_init_slot *s = &m->slots[k];
+			struct bpfvm_prog *p = s->prog_idx >= 0 && (size_t)s->prog_idx < obj->nprogs ?
+						       obj->progs[s->prog_idx].prog : NULL;
+			if (!p) {
+				pr_err(obj, "%s: map '%s': slot %u names a program that is not loaded", obj->name, m->name,
+				       s->slot);
+				return -EINVAL;
+			}
+			int err = bpfvm_map__set_prog(m->map, s->slot, p);
+			if (err) {
+				pr_err(obj, "%s: map '%s': slot %u: %s", obj->name, m->name, s->slot, strerror(-err));
+				return err;
+			}
+		}
+	}
 	return 0;
 }
 

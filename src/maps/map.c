@@ -46,6 +46,7 @@ static const struct bpfvm_map_ops *ops_by_type(uint32_t type)
 	case BPF_MAP_TYPE_HASH: return &bpfvm_hash_map_ops;
 	case BPF_MAP_TYPE_PERCPU_HASH: return &bpfvm_hash_map_ops;
 	case BPF_MAP_TYPE_LPM_TRIE: return &bpfvm_lpm_trie_map_ops;
+	case BPF_MAP_TYPE_PROG_ARRAY: return &bpfvm_prog_array_map_ops;
 	case BPF_MAP_TYPE_QUEUE: return &bpfvm_queue_stack_map_ops;
 	case BPF_MAP_TYPE_STACK: return &bpfvm_queue_stack_map_ops;
 	default: return NULL;

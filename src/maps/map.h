@@ -54,6 +54,9 @@ extern const struct bpfvm_map_ops bpfvm_array_map_ops; /* array.c */
 extern const struct bpfvm_map_ops bpfvm_hash_map_ops;  /* hash.c */
 extern const struct bpfvm_map_ops bpfvm_queue_stack_map_ops; /* queue_stack.c */
 extern const struct bpfvm_map_ops bpfvm_lpm_trie_map_ops;    /* lpm_trie.c */
+extern const struct bpfvm_map_ops bpfvm_prog_array_map_ops;  /* prog_array.c */
+struct bpfvm_prog;
+struct bpfvm_prog *bpfvm_prog_array_lookup(void *map, uint32_t index);
 
 /* registry.c: live maps by address */
 struct bpfvm_array_layout {

@@ -48,11 +48,11 @@ bpfvm_jit_fn jit_rt_tail_call(void *map, uint64_t index, struct bpfvm_run_ctx *r
 
 	if (!lookup)
 		lookup = bpfvm_prog_array_lookup;
-	if (!lookup || !map || index > UINT32_MAX)
+	if (!lookup || !map)
 		return NULL;
 	if (rc->tail_call_cnt >= BPFVM_MAX_TAIL_CALLS)
 		return NULL;
-	target = lookup(map, (uint32_t)index);
+	target = lookup(map, (uint32_t)index); /* the index is a u32, as the kernel's interpreter and JIT read it */
 	if (!target)
 		return NULL;
 	if (!target->jit_entry) {
