@@ -713,8 +713,10 @@ static int setup_func_entry(struct bpfvm_verifier_env *env, int subprog, int cal
 
 static void clear_caller_saved_regs(struct bpfvm_verifier_env *env, struct bpf_reg_state *regs)
 {
-	for (int i = 0; i < CALLER_SAVED_REGS; i++)
+	for (int i = 0; i < CALLER_SAVED_REGS; i++) {
 		mark_reg_not_init(env, regs, caller_saved[i]);
+		mark_reg_scratched(env, (uint32_t)caller_saved[i]); /* the log shows r0 after the call */
+	}
 }
 
 int check_func_call(struct bpfvm_verifier_env *env, const struct bpf_insn *insn, int *insn_idx)

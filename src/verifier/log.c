@@ -161,99 +161,126 @@ void print_bpf_insn(struct bpfvm_verifier_env *env, const struct bpf_insn *insn)
 	verbose(env, "%s\n", text);
 }
 
-/* the scalar part of a register, as print_scalar_ranges() and the var_off=... suffix */
-static void print_scalar(struct bpfvm_verifier_env *env, const struct bpf_reg_state *reg, bool *sep)
+/* numbers as the kernel's log prints them: decimal when they fit an s16, else hexadecimal */
+static bool is_snum_decimal(int64_t v)
 {
-	char tn_buf[48];
-	struct { const char *name; int64_t v; bool is_signed; bool omit; } f[] = {
-		{ "smin", reg->smin_value, true, reg->smin_value == S64_MIN },
-		{ "smax", reg->smax_value, true, reg->smax_value == S64_MAX },
-		{ "umin", (int64_t)reg->umin_value, false, reg->umin_value == 0 },
-		{ "umax", (int64_t)reg->umax_value, false, reg->umax_value == U64_MAX },
-		{ "smin32", reg->s32_min_value, true, reg->s32_min_value == S32_MIN },
-		{ "smax32", reg->s32_max_value, true, reg->s32_max_value == S32_MAX },
-		{ "umin32", reg->u32_min_value, false, reg->u32_min_value == 0 },
-		{ "umax32", reg->u32_max_value, false, reg->u32_max_value == U32_MAX },
+	return v >= -32768 && v <= 32767;
+}
+
+static void verbose_snum(struct bpfvm_verifier_env *env, int64_t v)
+{
+	if (is_snum_decimal(v))
+		verbose(env, "%" PRId64, v);
+	else
+		verbose(env, "%#" PRIx64, (uint64_t)v);
+}
+
+static void verbose_unum(struct bpfvm_verifier_env *env, uint64_t v)
+{
+	if (v <= 32767)
+		verbose(env, "%" PRIu64, v);
+	else
+		verbose(env, "%#" PRIx64, v);
+}
+
+/*
+ * The bounds of a scalar as print_scalar_ranges(): the ones not at their extreme, each min (max) followed by the
+ * later mins (maxes) of equal value and sign as "smin=umin=smin32=...=V". A 32-bit signed bound that is not a
+ * small number is compared and printed as its u32 bits.
+ */
+static void print_scalar_ranges(struct bpfvm_verifier_env *env, const struct bpf_reg_state *reg, bool *sep)
+{
+	int32_t s32min = reg->s32_min_value, s32max = reg->s32_max_value;
+	struct { const char *name; uint64_t val; bool omit; } m[] = {
+		{ "smin", (uint64_t)reg->smin_value, reg->smin_value == S64_MIN },
+		{ "smax", (uint64_t)reg->smax_value, reg->smax_value == S64_MAX },
+		{ "umin", reg->umin_value, reg->umin_value == 0 },
+		{ "umax", reg->umax_value, reg->umax_value == U64_MAX },
+		{ "smin32", is_snum_decimal(s32min) ? (uint64_t)(int64_t)s32min : (uint32_t)s32min, s32min == S32_MIN },
+		{ "smax32", is_snum_decimal(s32max) ? (uint64_t)(int64_t)s32max : (uint32_t)s32max, s32max == S32_MAX },
+		{ "umin32", reg->u32_min_value, reg->u32_min_value == 0 },
+		{ "umax32", reg->u32_max_value, reg->u32_max_value == U32_MAX },
 	};
-	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
-		if (f[i].omit)
+	size_t n = sizeof(m) / sizeof(m[0]);
+	for (size_t i = 0; i < n; i++) {
+		if (m[i].omit)
 			continue;
-		/* a 32-bit bound equal to its 64-bit twin is printed once, as the kernel merges them */
-		if (i >= 4 && !f[i - 4].omit && (f[i].is_signed ? f[i - 4].v == f[i].v
-							   : (uint64_t)f[i - 4].v == (uint64_t)(uint32_t)f[i].v))
-			continue;
-		if (f[i].is_signed)
-			verbose(env, "%s%s=%" PRId64, *sep ? "," : "", f[i].name, f[i].v);
+		bool neg1 = m[i].name[0] == 's' && (int64_t)m[i].val < 0;
+		verbose(env, "%s%s=", *sep ? "," : "", m[i].name);
+		*sep = true;
+		for (size_t j = i + 2; j < n; j += 2) {
+			bool neg2 = m[j].name[0] == 's' && (int64_t)m[j].val < 0;
+			if (m[j].omit || m[j].val != m[i].val || neg2 != neg1)
+				continue;
+			m[j].omit = true;
+			verbose(env, "%s=", m[j].name);
+		}
+		if (m[i].name[0] == 's')
+			verbose_snum(env, (int64_t)m[i].val);
 		else
-			verbose(env, "%s%s=%" PRIu64, *sep ? "," : "", f[i].name, (uint64_t)(i >= 6 ? (uint32_t)f[i].v : f[i].v));
-		*sep = true;
-	}
-	if (!tnum_is_unknown(reg->var_off)) {
-		tnum_strn(tn_buf, sizeof(tn_buf), reg->var_off);
-		verbose(env, "%svar_off=%s", *sep ? "," : "", tn_buf);
-		*sep = true;
+			verbose_unum(env, m[i].val);
 	}
 }
 
+/* one register as print_reg_state(): P for precise, constants as numbers, fp-N, else type(fields) */
 static void print_reg_state(struct bpfvm_verifier_env *env, const struct bpf_func_state *state,
 			    const struct bpf_reg_state *reg)
 {
 	uint32_t t = reg->type;
 	bool sep = false;
+#define SEP() (sep ? "," : ((sep = true), ""))
 
 	if (t == SCALAR_VALUE && reg->precise)
 		verbose(env, "P");
 	if (t == SCALAR_VALUE && tnum_is_const(reg->var_off)) {
-		verbose(env, "%" PRId64, (int64_t)reg->var_off.value);
-		return;
-	}
-	if (base_type(t) == PTR_TO_STACK && tnum_is_const(reg->var_off)) {
-		if (reg->frameno != state->frameno)
-			verbose(env, "fp[%u]", reg->frameno);
-		verbose(env, "fp%d", reg->off + (int)reg->var_off.value);
+		verbose_snum(env, (int64_t)reg->var_off.value);
 		return;
 	}
 	verbose(env, "%s", reg_type_str(env, t));
-	verbose(env, "(");
-	if (reg->id) {
-		verbose(env, "id=%u", reg->id);
-		sep = true;
-	}
-	if (reg->ref_obj_id) {
-		verbose(env, "%sref_obj_id=%u", sep ? "," : "", reg->ref_obj_id);
-		sep = true;
-	}
-	if (t != SCALAR_VALUE) {
-		if (reg->off) {
-			verbose(env, "%soff=%d", sep ? "," : "", reg->off);
-			sep = true;
-		}
-		if (base_type(t) == PTR_TO_PACKET || base_type(t) == PTR_TO_PACKET_META) {
-			verbose(env, "%sr=%d", sep ? "," : "", reg->range);
-			sep = true;
-		}
-		if (base_type(t) == CONST_PTR_TO_MAP || base_type(t) == PTR_TO_MAP_VALUE ||
-		    base_type(t) == PTR_TO_MAP_KEY) {
-			if (reg->map_ptr)
-				verbose(env, "%smap=map%u,ks=%u,vs=%u", sep ? "," : "", reg->map_idx, reg->map_ptr->key_size,
-					reg->map_ptr->value_size);
-			sep = true;
-		}
-		if (base_type(t) == PTR_TO_MEM) {
-			verbose(env, "%ssz=%u", sep ? "," : "", reg->mem_size);
-			sep = true;
-		}
+	if (base_type(t) == PTR_TO_STACK) {
+		if (reg->frameno != state->frameno)
+			verbose(env, "[%u]", reg->frameno);
 		if (tnum_is_const(reg->var_off)) {
-			if (reg->var_off.value) {
-				verbose(env, "%simm=%" PRIx64, sep ? "," : "", reg->var_off.value);
-				sep = true;
-			}
-			verbose(env, ")");
+			verbose_snum(env, (int64_t)reg->var_off.value + reg->off);
 			return;
 		}
 	}
-	print_scalar(env, reg, &sep);
+	verbose(env, "(");
+	if (reg->id)
+		verbose(env, "%sid=%u", SEP(), reg->id);
+	if (reg->ref_obj_id)
+		verbose(env, "%sref_obj_id=%u", SEP(), reg->ref_obj_id);
+	if ((base_type(t) == CONST_PTR_TO_MAP || base_type(t) == PTR_TO_MAP_VALUE || base_type(t) == PTR_TO_MAP_KEY) &&
+	    reg->map_ptr)
+		verbose(env, "%sks=%u,vs=%u", SEP(), reg->map_ptr->key_size, reg->map_ptr->value_size);
+	if (t != SCALAR_VALUE && reg->off) {
+		verbose(env, "%soff=", SEP());
+		verbose_snum(env, reg->off);
+	}
+	if (base_type(t) == PTR_TO_PACKET || base_type(t) == PTR_TO_PACKET_META) {
+		verbose(env, "%sr=", SEP());
+		verbose_unum(env, (uint64_t)(int64_t)reg->range);
+	}
+	if (base_type(t) == PTR_TO_MEM) {
+		verbose(env, "%ssz=", SEP());
+		verbose_unum(env, reg->mem_size);
+	}
+	if (tnum_is_const(reg->var_off)) {
+		/* a pointer with a fixed offset too large for off */
+		if (reg->var_off.value) {
+			verbose(env, "%simm=", SEP());
+			verbose_snum(env, (int64_t)reg->var_off.value);
+		}
+	} else {
+		print_scalar_ranges(env, reg, &sep);
+		if (!tnum_is_unknown(reg->var_off)) {
+			char tn_buf[48];
+			tnum_strn(tn_buf, sizeof(tn_buf), reg->var_off);
+			verbose(env, "%svar_off=%s", SEP(), tn_buf);
+		}
+	}
 	verbose(env, ")");
+#undef SEP
 }
 
 static char slot_char(uint8_t t)
@@ -270,7 +297,7 @@ void print_verifier_state(struct bpfvm_verifier_env *env, const struct bpf_verif
 		verbose(env, " frame%d:", state->frameno);
 	for (int i = 0; i < MAX_BPF_REG; i++) {
 		const struct bpf_reg_state *reg = &state->regs[i];
-		if (reg->type == NOT_INIT)
+		if (reg->type == NOT_INIT || (!print_all && !(env->scratched_regs & (1u << i))))
 			continue;
 		verbose(env, " R%d=", i);
 		print_reg_state(env, state, reg);
@@ -285,7 +312,7 @@ void print_verifier_state(struct bpfvm_verifier_env *env, const struct bpf_verif
 				valid = true;
 		}
 		types[BPF_REG_SIZE] = 0;
-		if (!valid)
+		if (!valid || (!print_all && (i >= 64 || !(env->scratched_stack & (1ull << i)))))
 			continue;
 		verbose(env, " fp%d=", (-i - 1) * BPF_REG_SIZE);
 		if (is_spilled_reg(st)) {
@@ -301,12 +328,32 @@ void print_verifier_state(struct bpfvm_verifier_env *env, const struct bpf_verif
 	}
 	if (state->in_callback_fn)
 		verbose(env, " cb");
-	(void)print_all;
 	verbose(env, "\n");
+	if (!print_all) {
+		env->scratched_regs = 0;
+		env->scratched_stack = 0;
+	}
 }
 
+/* the column where an instruction's "; R1=..." delta starts: at least 40, on a multiple of 8 */
+static size_t vlog_alignment(size_t pos)
+{
+	size_t want = pos + 4 > 40 ? pos + 4 : 40;
+	return ((want + 7) & ~(size_t)7) - pos - 1;
+}
+
+/*
+ * What the last instruction touched: appended to its line as "<spaces>; R1=..." when nothing was logged since,
+ * else on a line of its own ("N: R1=...").
+ */
 void print_insn_state(struct bpfvm_verifier_env *env, const struct bpf_verifier_state *vstate, uint32_t frameno)
 {
+	if (env->prev_log_pos && env->prev_log_pos == bpf_vlog_pos(env)) {
+		bpf_vlog_reset(env, env->prev_log_pos - 1); /* the newline */
+		verbose(env, "%*c;", (int)vlog_alignment(env->prev_insn_print_pos), ' ');
+	} else {
+		verbose(env, "%d:", env->insn_idx);
+	}
 	print_verifier_state(env, vstate, vstate->frame[frameno], false);
 }
 

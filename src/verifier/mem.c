@@ -126,8 +126,7 @@ static int check_mem_region_access(struct bpfvm_verifier_env *env, uint32_t regn
 	struct bpf_reg_state *reg = &cur_regs(env)[regno];
 	int err;
 
-	if (env->log_level & 1)
-		print_verifier_state(env, vstate, vstate->frame[vstate->curframe], false);
+	(void)vstate;
 	/* the floor of a signed index must be within the region */
 	if (reg->smin_value < 0 &&
 	    (reg->smin_value == S64_MIN || (off + reg->smin_value != (int64_t)(int32_t)(off + reg->smin_value)) ||

@@ -207,6 +207,12 @@ void reg_bounds_sync(struct bounds *b)
 	__reg_deduce_bounds(b);
 	__reg_deduce_bounds(b);
 	__reg_bound_offset(b);
+	/* a tnum left with one value is that value: every bound follows it (6.18: `if r2 >= 7` on a multiple of
+	 * 1 << 44 that is at least 1 leaves R2=0 on the fall-through, not bounds that contradict each other) */
+	if (tnum_is_const(b->var_off)) {
+		__mark_reg_known(b, b->var_off.value);
+		return;
+	}
 	__update_reg_bounds(b);
 }
 

@@ -5,8 +5,8 @@
 #include "verifier/verifier.h"
 
 #define MAX_PACKET_OFF 0xffff
-#define BEYOND_PKT_END (-1)
-#define AT_PKT_END (-2)
+#define AT_PKT_END (-1)
+#define BEYOND_PKT_END (-2)
 
 /* a register holding exactly imm: every field but the type cleared (mirrors ___mark_reg_known) */
 static void reg_set_known(struct bpf_reg_state *reg, uint64_t imm)
@@ -80,6 +80,7 @@ int check_reg_arg(struct bpfvm_verifier_env *env, uint32_t regno, enum reg_arg_t
 		verbose(env, "R%d is invalid\n", regno);
 		return -EINVAL;
 	}
+	mark_reg_scratched(env, regno);
 	if (t == SRC_OP) {
 		/* check whether register used as source operand can be read */
 		if (regs[regno].type == NOT_INIT) {

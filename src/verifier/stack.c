@@ -139,6 +139,7 @@ static int check_stack_write_fixed_off(struct bpfvm_verifier_env *env, struct bp
 
 	if (value_regno >= 0)
 		reg = &cur->regs[value_regno];
+	mark_stack_slot_scratched(env, spi);
 
 	if (reg && !(off % BPF_REG_SIZE) && reg->type == SCALAR_VALUE) {
 		bool reg_value_fits = get_reg_width(reg) <= 8 * size;
@@ -206,6 +207,7 @@ static int check_stack_write_var_off(struct bpfvm_verifier_env *env, struct bpf_
 	for (int i = min_off; i < max_off; i++) {
 		int slot = -i - 1, spi = slot / BPF_REG_SIZE;
 		uint8_t *stype = &state->stack[spi].slot_type[slot % BPF_REG_SIZE], new_type;
+		mark_stack_slot_scratched(env, spi);
 
 		/* a zero written over a spilled zero keeps the spill */
 		if (writing_zero && *stype == STACK_SPILL && is_spilled_scalar_reg(&state->stack[spi])) {
@@ -261,6 +263,8 @@ static int check_stack_read_fixed_off(struct bpfvm_verifier_env *env, struct bpf
 	int i, slot = -off - 1, spi = slot / BPF_REG_SIZE;
 	uint8_t *stype = reg_state->stack[spi].slot_type, type;
 	struct bpf_reg_state *reg = &reg_state->stack[spi].spilled_ptr;
+
+	mark_stack_slot_scratched(env, spi);
 
 	if (is_spilled_reg(&reg_state->stack[spi])) {
 		int spill_size = 1;

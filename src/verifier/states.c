@@ -280,18 +280,20 @@ static bool refsafe(const struct bpf_verifier_state *old, const struct bpf_verif
 	return true;
 }
 
+/* live: the registers a later instruction may read (a dead register's value cannot matter) */
 static bool func_states_equal(const struct bpf_func_state *old, const struct bpf_func_state *cur, struct idmap *m,
-			      bool exact)
+			      bool exact, uint16_t live)
 {
 	if (old->callback_depth != cur->callback_depth)
 		return false;
 	for (int i = 0; i < MAX_BPF_REG; i++)
-		if (!regsafe(&old->regs[i], &cur->regs[i], m, exact))
+		if ((live & (1u << i)) && !regsafe(&old->regs[i], &cur->regs[i], m, exact))
 			return false;
 	return stacksafe(old, cur, m, exact);
 }
 
-bool states_equal(const struct bpf_verifier_state *old, const struct bpf_verifier_state *cur, bool exact)
+bool states_equal(struct bpfvm_verifier_env *env, const struct bpf_verifier_state *old,
+		  const struct bpf_verifier_state *cur, bool exact)
 {
 	struct idmap *m = calloc(1, sizeof(*m));
 	bool ok = true;
@@ -306,8 +308,14 @@ bool states_equal(const struct bpf_verifier_state *old, const struct bpf_verifie
 	for (uint32_t i = 0; ok && i <= old->curframe; i++) {
 		if (old->frame[i]->callsite != cur->frame[i]->callsite)
 			ok = false;
-		else if (!func_states_equal(old->frame[i], cur->frame[i], m, exact))
-			ok = false;
+		else {
+			/* a caller frame is live as at its call instruction; exact comparisons look at everything */
+			int at = i == old->curframe ? (int)old->insn_idx : cur->frame[i + 1]->callsite;
+			uint16_t live = exact || at < 0 || (uint32_t)at >= env->insn_cnt ?
+						0xffff : env->insn_aux_data[at].live_regs_before | (1u << BPF_REG_FP);
+			if (!func_states_equal(old->frame[i], cur->frame[i], m, exact, live))
+				ok = false;
+		}
 	}
 	free(m);
 	return ok;
@@ -355,16 +363,16 @@ int is_state_visited(struct bpfvm_verifier_env *env, int insn_idx)
 		if (sl->state->branches) {
 			/* the old state is still being explored below: we are in a loop */
 			if (env->insn_aux_data[insn_idx].calls_callback) {
-				if (states_equal(sl->state, cur, false))
+				if (states_equal(env, sl->state, cur, false))
 					goto hit;
 				goto skip_inf_loop_check;
 			}
 			if (env->insns[insn_idx].code == (BPF_JMP | BPF_JCOND)) {
-				if (sl->state->may_goto_depth != cur->may_goto_depth && states_equal(sl->state, cur, false))
+				if (sl->state->may_goto_depth != cur->may_goto_depth && states_equal(env, sl->state, cur, false))
 					goto hit;
 			}
 			/* attempt to detect an infinite loop to avoid doomed work */
-			if (states_maybe_looping(sl->state, cur) && states_equal(sl->state, cur, true) &&
+			if (states_maybe_looping(sl->state, cur) && states_equal(env, sl->state, cur, true) &&
 			    sl->state->may_goto_depth == cur->may_goto_depth &&
 			    sl->state->callback_unroll_depth == cur->callback_unroll_depth) {
 				verbose(env, "infinite loop detected at insn %d\n", insn_idx);
@@ -381,7 +389,7 @@ skip_inf_loop_check:
 				add_new_state = false;
 			goto miss;
 		}
-		if (states_equal(sl->state, cur, false)) {
+		if (states_equal(env, sl->state, cur, false)) {
 hit:
 			sl->hit_cnt++;
 			/* the old state was proven safe with its precise scalars: the current path needs them exact too */

@@ -168,13 +168,15 @@ static int do_check(struct bpfvm_verifier_env *env)
 			do_print_state = false;
 		}
 		if (env->log_level & 3) {
-			if (do_print_state) {
-				verbose(env, "%d:", env->insn_idx);
-				print_verifier_state(env, state, state->frame[state->curframe], true);
-				do_print_state = false;
-			}
+			/* what the previous instruction touched, then this one; its own changes follow it */
+			if (env->scratched_regs || env->scratched_stack)
+				print_insn_state(env, state, state->curframe);
+			do_print_state = false;
+			env->prev_log_pos = bpf_vlog_pos(env);
 			verbose(env, "%d: ", env->insn_idx);
 			print_bpf_insn(env, insn);
+			env->prev_insn_print_pos = bpf_vlog_pos(env) - env->prev_log_pos;
+			env->prev_log_pos = bpf_vlog_pos(env);
 		}
 		env->insn_aux_data[env->insn_idx].seen = true;
 		prev_insn_idx = env->insn_idx;
@@ -184,10 +186,6 @@ static int do_check(struct bpfvm_verifier_env *env)
 			return err;
 		if (err == 1)
 			goto process_bpf_exit;
-		if (env->log_level & 2) {
-			verbose(env, "%d:", env->insn_idx);
-			print_verifier_state(env, state, state->frame[state->curframe], false);
-		}
 		continue;
 process_bpf_exit:
 		update_branch_counts(env, env->cur_state);
@@ -197,7 +195,8 @@ process_bpf_exit:
 				return err;
 			break;
 		}
-		/* the popped state has its own parent chain: the states below its branch point */
+		/* the popped state has its own parent chain: the states below its branch point; the log shows all of it */
+		mark_verifier_state_scratched(env);
 		do_print_state = true;
 	}
 	return 0;
@@ -225,10 +224,7 @@ static int do_check_main(struct bpfvm_verifier_env *env)
 	regs[BPF_REG_1].type = PTR_TO_CTX;
 	mark_reg_known_zero(env, regs, BPF_REG_1);
 	regs[BPF_REG_1].type = PTR_TO_CTX;
-	if (env->log_level & 3) {
-		verbose(env, "%d:", 0);
-		print_verifier_state(env, state, state->frame[0], true);
-	}
+	mark_verifier_state_scratched(env); /* the first line of the log is the whole entry state */
 	env->insn_idx = 0;
 	ret = do_check(env);
 	free_verifier_state(env->cur_state, true);
@@ -360,6 +356,9 @@ int bpfvm_verify(const struct bpf_insn *insns, size_t cnt, const struct bpfvm_ve
 		env->strict_alignment = false;
 
 	ret = add_subprog_and_kfunc(env);
+	if (!ret && (env->log_level & 2)) /* where each function starts, as add_subprog_and_kfunc() logs it */
+		for (uint32_t i = 0; i < env->subprog_cnt; i++)
+			verbose(env, "func#%u @%d\n", i, env->subprog_info[i].start);
 	if (!ret)
 		ret = check_subprogs(env);
 	if (!ret)
@@ -370,6 +369,8 @@ int bpfvm_verify(const struct bpf_insn *insns, size_t cnt, const struct bpfvm_ve
 		ret = check_attach_btf_id(env);
 	if (!ret)
 		ret = check_cfg(env);
+	if (!ret)
+		ret = compute_live_registers(env);
 	if (!ret)
 		ret = do_check_main(env);
 	if (!ret)

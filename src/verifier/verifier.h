@@ -193,6 +193,7 @@ struct bpf_insn_aux_data {
 	bool force_checkpoint;
 	bool calls_callback;
 	int ctx_field_size;
+	uint16_t live_regs_before; /* registers a later instruction may read (liveness.c) */
 };
 
 /* states seen at prune points */
@@ -235,6 +236,11 @@ struct bpfvm_verifier_env {
 	int insn_idx;
 	int prev_insn_idx;
 	int cur_hist_ent;       /* the jump history entry of the instruction being checked, -1 if none yet */
+	/* the log's register deltas: what the last instruction touched, printed after it (the kernel's scratch marks) */
+	uint32_t scratched_regs;
+	uint64_t scratched_stack;
+	size_t prev_log_pos;        /* where the last instruction's line ended, 0 before the first */
+	size_t prev_insn_print_pos; /* that line's length, for the column of the "; R1=..." delta */
 	bool seen_direct_write;
 	bool jmp_seq_too_complex;
 	bool changes_pkt_data_seen;
@@ -260,6 +266,20 @@ const char *reg_type_str(struct bpfvm_verifier_env *env, uint32_t type);
 void print_verifier_state(struct bpfvm_verifier_env *env, const struct bpf_verifier_state *vstate,
 			  const struct bpf_func_state *state, bool print_all);
 void print_insn_state(struct bpfvm_verifier_env *env, const struct bpf_verifier_state *vstate, uint32_t frameno);
+static inline void mark_reg_scratched(struct bpfvm_verifier_env *env, uint32_t regno)
+{
+	env->scratched_regs |= 1u << regno;
+}
+static inline void mark_stack_slot_scratched(struct bpfvm_verifier_env *env, int spi)
+{
+	if (spi >= 0 && spi < 64)
+		env->scratched_stack |= 1ull << spi;
+}
+static inline void mark_verifier_state_scratched(struct bpfvm_verifier_env *env)
+{
+	env->scratched_regs = ~0u;
+	env->scratched_stack = ~0ull;
+}
 void print_bpf_insn(struct bpfvm_verifier_env *env, const struct bpf_insn *insn);
 void print_verification_stats(struct bpfvm_verifier_env *env);
 void bpf_vlog_reset(struct bpfvm_verifier_env *env, size_t pos);
@@ -358,6 +378,9 @@ int find_subprog(struct bpfvm_verifier_env *env, int off);
 int check_max_stack_depth(struct bpfvm_verifier_env *env);
 int check_btf_info(struct bpfvm_verifier_env *env);
 
+/* ---- liveness.c ---- */
+int compute_live_registers(struct bpfvm_verifier_env *env);
+
 /* ---- states.c ---- */
 struct bpf_verifier_state *copy_verifier_state_new(const struct bpf_verifier_state *src);
 int copy_verifier_state(struct bpf_verifier_state *dst, const struct bpf_verifier_state *src);
@@ -367,7 +390,8 @@ struct bpf_verifier_state *push_stack(struct bpfvm_verifier_env *env, int insn_i
 int pop_stack(struct bpfvm_verifier_env *env, int *prev_insn_idx, int *insn_idx, bool pop_log);
 int is_state_visited(struct bpfvm_verifier_env *env, int insn_idx);
 void update_branch_counts(struct bpfvm_verifier_env *env, struct bpf_verifier_state *st);
-bool states_equal(const struct bpf_verifier_state *old, const struct bpf_verifier_state *cur, bool exact);
+bool states_equal(struct bpfvm_verifier_env *env, const struct bpf_verifier_state *old,
+		  const struct bpf_verifier_state *cur, bool exact);
 void free_explored_states(struct bpfvm_verifier_env *env);
 
 /* ---- precision.c ---- */

@@ -42,8 +42,11 @@ else
 		"$BPFVM" prog verify examples/keep_ipv4.s --kernel
 	check "--kernel: a rejection in the same words" 1 '^kernel: reject: R2 !read_ok$' \
 		"$BPFVM" prog verify examples/fnv1a.s --kernel
-	check "--kernel: where the logs part" 1 '^logs part at line [0-9]+:$' \
+	check "--kernel: the same level-1 log on a rejection" 1 '^logs: identical$' \
 		"$BPFVM" prog verify examples/fnv1a.s --kernel
+	# level 2 numbers the loops of the live-register table (strongly connected components); bpfvm does not
+	check "--kernel: where the logs part" 1 '^logs part at line [0-9]+:$' \
+		"$BPFVM" prog verify examples/fnv1a.s --kernel --log-level 2
 	check "--kernel on an object with maps" 0 '"kernel": \{"verdict": "accept"' \
 		"$BPFVM" prog verify "$BUILD/bpf/examples/packet_counter/packet_counter.bpf.o" --kernel -j
 fi
