@@ -134,3 +134,9 @@ fuzz-verifier-kernel: $(BUILD)/tests/diff/test_verifier_kernel
 .PHONY: fuzz-soundness
 fuzz-soundness: $(BUILD)/tests/verifier/test_soundness
 	BPFVM_SOUND_COUNT=$${BPFVM_SOUND_COUNT:-2000000} $(BUILD)/tests/verifier/test_soundness
+
+# fuzz-cbpf: 1,000,000 generated (classic program, packet) pairs through the classic interpreter, the translation on
+# bpfvm's interpreter and JIT, and libpcap's bpf_filter()
+.PHONY: fuzz-cbpf
+fuzz-cbpf: $(BUILD)/tests/cbpf/test_xlat
+	BPFVM_CBPF_PAIRS=$${BPFVM_CBPF_PAIRS:-1000000} $(BUILD)/tests/cbpf/test_xlat

@@ -1,6 +1,9 @@
 /* test_xlat.c - translation correctness on generated (program, packet) pairs: classic interpreter == translated eBPF
- * on bpfvm's interpreter and JIT, and the libpcap-semantics mode == libpcap's own bpf_filter() */
+ * on bpfvm's interpreter and JIT, the libpcap-semantics mode == libpcap's own bpf_filter(), and the live kernel's
+ * classic BPF (SO_ATTACH_FILTER on a unix datagram socket) == bpfvm's where the kernel can be asked */
 #include <errno.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,6 +139,48 @@ static size_t gen_prog(uint64_t *st, struct sock_filter *f, bool ancillary)
 }
 
 /* a packet: a generated frame, or random bytes */
+/*
+ * The kernel's verdict: the program attached to the receiving end of a unix datagram socketpair, where a socket
+ * filter sees the datagram as its packet (no link layer, no metadata). Only programs without ancillary loads,
+ * negative offsets or indirect loads (whose offsets may turn negative) are asked: for the rest the kernel's skb
+ * differs from bpfvm's stand-in by design.
+ */
+struct kernel_sock {
+	int fd[2];
+	bool usable;
+	char why[128];
+};
+
+static bool kernel_comparable(const struct sock_filter *f, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		uint16_t cls = BPF_CLASS(f[i].code), mode = BPF_MODE(f[i].code);
+		if ((cls == BPF_LD || cls == BPF_LDX) && mode == BPF_IND)
+			return false;
+		if (((cls == BPF_LD && mode == BPF_ABS) || (cls == BPF_LDX && mode == BPF_MSH)) && (int32_t)f[i].k < 0)
+			return false;
+	}
+	return true;
+}
+
+static int kernel_attach(struct kernel_sock *ks, struct sock_filter *f, size_t len)
+{
+	struct sock_fprog fp = { .len = (unsigned short)len, .filter = f };
+	return setsockopt(ks->fd[1], SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof(fp)) ? -errno : 0;
+}
+
+/* the bytes the kernel lets through (0: dropped), or a negative errno */
+static long kernel_filter(struct kernel_sock *ks, const uint8_t *pkt, uint32_t len)
+{
+	static uint8_t rbuf[65536];
+	if (send(ks->fd[0], pkt, len, 0) != (ssize_t)len)
+		return -errno;
+	ssize_t n = recv(ks->fd[1], rbuf, sizeof(rbuf), MSG_DONTWAIT | MSG_TRUNC);
+	if (n < 0)
+		return errno == EAGAIN ? 0 : -errno;
+	return n ? n : (len ? -EIO : 0); /* an empty datagram passes as 0 bytes: the same as dropped here */
+}
+
 static void gen_skb(uint64_t *st, uint8_t *buf, struct cbpf_skb *skb, bool meta)
 {
 	uint32_t caplen, len;
@@ -179,6 +224,13 @@ int main(void)
 	static uint8_t buf[PCAPGEN_MAX_FRAME + 16];
 	struct sock_filter prog[MAX_LEN];
 	char first_bad[512] = "";
+	struct kernel_sock ks = { .usable = true };
+	long kernel_cmp = 0, kernel_progs = 0, bad_kernel = 0;
+	char first_kbad[512] = "";
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, ks.fd)) {
+		ks.usable = false;
+		snprintf(ks.why, sizeof(ks.why), "socketpair: %s", strerror(errno));
+	}
 
 	while (ran < pairs) {
 		bool meta = rnd(&st, 3) == 0;
@@ -202,6 +254,21 @@ int main(void)
 			if (ebpf_available[e] && !(ef[e] = cbpf_filter__new(prog, len, engines[e], &log)) && errno == ENOTSUP)
 				ebpf_available[e] = false;
 		bool pcap_ok = cbpf_pcap_bpf_validate(prog, len);
+		bool kernel_ok = ks.usable && !meta && kernel_comparable(prog, len);
+		if (kernel_ok) {
+			int kerr = kernel_attach(&ks, prog, len);
+			if (kerr == -EPERM || kerr == -ENOPROTOOPT) {
+				ks.usable = kernel_ok = false;
+				snprintf(ks.why, sizeof(ks.why), "SO_ATTACH_FILTER: %s", strerror(-kerr));
+			} else if (kerr) {
+				kernel_ok = false; /* the kernel refuses a program bpfvm's validator admits */
+				if (!bad_kernel++)
+					snprintf(first_kbad, sizeof(first_kbad), "program %ld: the kernel refuses it: %s", progs,
+						 strerror(-kerr));
+			} else {
+				kernel_progs++;
+			}
+		}
 		for (long j = 0; j < per_prog && ran < pairs; j++, ran++) {
 			struct cbpf_skb skb;
 			gen_skb(&st, buf, &skb, meta);
@@ -213,6 +280,19 @@ int main(void)
 				if (p != l && !bad_pcap++)
 					snprintf(first_bad, sizeof(first_bad), "program %ld packet %ld: libpcap mode %u, bpf_filter %u",
 						 progs, j, p, l);
+			}
+			if (kernel_ok) {
+				/* a datagram: every byte present, the socket filter's truncation to A bytes */
+				struct cbpf_skb dg;
+				cbpf_skb_init(&dg, 1, skb.data, skb.caplen, skb.caplen);
+				dg.net_off = 0;
+				uint32_t want = cbpf_run(prog, len, &dg, 0);
+				uint64_t keep = want < dg.len ? want : dg.len;
+				long got = kernel_filter(&ks, dg.data, dg.len);
+				kernel_cmp++;
+				if ((got < 0 || (uint64_t)got != keep) && !bad_kernel++)
+					snprintf(first_kbad, sizeof(first_kbad), "program %ld packet %ld (%u bytes): bpfvm keeps %llu, "
+						 "the kernel %ld", progs, j, dg.len, (unsigned long long)keep, got);
 			}
 			for (int e = 0; e < 2; e++) {
 				uint32_t r;
@@ -237,6 +317,17 @@ int main(void)
 		else
 			CHECK(bad_ebpf == 0, "classic interpreter == translated eBPF on %s (%ld pairs)%s%s",
 			      cbpf_engine_name(engines[e]), ebpf_cmp[e], bad_ebpf ? ": " : "", bad_ebpf ? first_bad : "");
+	}
+	if (!ks.usable && !kernel_cmp)
+		t_skip("classic programs vs the kernel's SO_ATTACH_FILTER: %s", ks.why);
+	else
+		CHECK(bad_kernel == 0, "the kernel's socket filter keeps what bpfvm's classic interpreter keeps (%ld pairs, "
+		      "%ld programs)%s%s", kernel_cmp, kernel_progs, bad_kernel ? ": " : "", bad_kernel ? first_kbad : "");
+	printf("FIGURE cbpf vs kernel SO_ATTACH_FILTER: %ld pairs of %ld programs, %ld differing\n", kernel_cmp,
+	       kernel_progs, bad_kernel);
+	if (ks.usable) {
+		close(ks.fd[0]);
+		close(ks.fd[1]);
 	}
 	printf("FIGURE cbpf translation: %ld (program, packet) pairs, %ld programs (%ld regenerated), pcap-compared %ld, "
 	       "interp-compared %ld, jit-compared %ld\n", ran, progs, retries, pcap_cmp, ebpf_cmp[0], ebpf_cmp[1]);
