@@ -54,6 +54,12 @@ int bpfvm_map__get_next_key(struct bpfvm_map *map, const void *key, void *next_k
  */
 int bpfvm_map__lookup_and_delete_elem(struct bpfvm_map *map, const void *key, void *value);
 
+/*
+ * Drain a BPF_MAP_TYPE_RINGBUF: cb gets each committed record in order (discarded ones are skipped; a record still
+ * reserved stops the walk). Returns the number of records, a callback's non-zero return, or -EINVAL.
+ */
+int bpfvm_ringbuf__consume(struct bpfvm_map *map, int (*cb)(void *ctx, const void *data, size_t len), void *ctx);
+
 /* A BPF_MAP_TYPE_PROG_ARRAY slot: the program bpf_tail_call(ctx, map, index) jumps to (NULL empties it). Its
  * element operations take no values: update and lookup are -EOPNOTSUPP, delete empties a slot. */
 struct bpfvm_prog;

@@ -20,6 +20,11 @@ HELPER(bpf_trace_printk);   /* trace.c */
 HELPER(bpf_trace_vprintk);
 HELPER(bpf_snprintf);
 HELPER(bpf_skb_load_bytes); /* skb.c */
+HELPER(bpf_ringbuf_output);  /* ringbuf.c */
+HELPER(bpf_ringbuf_reserve);
+HELPER(bpf_ringbuf_submit);
+HELPER(bpf_ringbuf_discard);
+HELPER(bpf_ringbuf_query);
 HELPER(bpf_strtol);  /* strtol.c */
 HELPER(bpf_strtoul);
 

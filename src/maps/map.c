@@ -47,6 +47,7 @@ static const struct bpfvm_map_ops *ops_by_type(uint32_t type)
 	case BPF_MAP_TYPE_PERCPU_HASH: return &bpfvm_hash_map_ops;
 	case BPF_MAP_TYPE_LPM_TRIE: return &bpfvm_lpm_trie_map_ops;
 	case BPF_MAP_TYPE_PROG_ARRAY: return &bpfvm_prog_array_map_ops;
+	case BPF_MAP_TYPE_RINGBUF: return &bpfvm_ringbuf_map_ops;
 	case BPF_MAP_TYPE_QUEUE: return &bpfvm_queue_stack_map_ops;
 	case BPF_MAP_TYPE_STACK: return &bpfvm_queue_stack_map_ops;
 	default: return NULL;
@@ -63,7 +64,9 @@ int bpfvm_map_create(const struct bpfvm_map_attr *attr, struct bpfvm_map **out, 
 		bpfvm_logf(log, "map type %u is not supported by bpfvm yet", attr->type);
 		return -ENOTSUP;
 	}
-	if ((!attr->key_size && !ops->push) || !attr->value_size || !attr->max_entries) {
+	bool keyless = ops->push || attr->type == BPF_MAP_TYPE_RINGBUF;
+	if ((!attr->key_size && !keyless) || (!attr->value_size && attr->type != BPF_MAP_TYPE_RINGBUF) ||
+	    !attr->max_entries) {
 		bpfvm_logf(log, "map '%s': key_size, value_size and max_entries must be non-zero",
 			   attr->name ? attr->name : "");
 		return -EINVAL;

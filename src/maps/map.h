@@ -55,6 +55,12 @@ extern const struct bpfvm_map_ops bpfvm_hash_map_ops;  /* hash.c */
 extern const struct bpfvm_map_ops bpfvm_queue_stack_map_ops; /* queue_stack.c */
 extern const struct bpfvm_map_ops bpfvm_lpm_trie_map_ops;    /* lpm_trie.c */
 extern const struct bpfvm_map_ops bpfvm_prog_array_map_ops;  /* prog_array.c */
+extern const struct bpfvm_map_ops bpfvm_ringbuf_map_ops;     /* ringbuf.c */
+/* the program side of a ring buffer (the ringbuf helpers): NULL when full or on bad flags */
+void *bpfvm_ringbuf_reserve(struct bpfvm_map *m, uint64_t size, uint64_t flags);
+void bpfvm_ringbuf_commit(void *sample, bool discard);
+int bpfvm_ringbuf_output(struct bpfvm_map *m, const void *data, uint64_t size, uint64_t flags);
+uint64_t bpfvm_ringbuf_query(struct bpfvm_map *m, uint64_t flags);
 struct bpfvm_prog;
 struct bpfvm_prog *bpfvm_prog_array_lookup(void *map, uint32_t index);
 
