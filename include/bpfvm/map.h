@@ -12,11 +12,13 @@ struct bpfvm_map;
 
 struct bpfvm_map_attr {
 	size_t sz;
-	uint32_t type; /* enum bpf_map_type: ARRAY, PERCPU_ARRAY, HASH, PERCPU_HASH, QUEUE, STACK so far */
+	uint32_t type; /* enum bpf_map_type: ARRAY, PERCPU_ARRAY, HASH, PERCPU_HASH, LPM_TRIE, QUEUE, STACK,
+			* BLOOM_FILTER, RINGBUF, PROG_ARRAY so far */
 	uint32_t key_size, value_size, max_entries, map_flags;
 	const char *name; /* copied, at most 15 characters kept as in the kernel; may be NULL */
+	uint64_t map_extra; /* BPF_MAP_TYPE_BLOOM_FILTER: the number of hashes (0 = 5) */
 };
-#define bpfvm_map_attr__last_field name
+#define bpfvm_map_attr__last_field map_extra
 
 /*
  * Create a map, checking the attributes as the kernel's map_alloc_check does (-EINVAL with one line in log for

@@ -14,7 +14,8 @@ int maps_create(struct bpfvm_object *obj)
 			continue; /* a template: it describes the inner maps, it is not created */
 		struct bpfvm_log log = { 0 };
 		BPFVM_OPTS(bpfvm_map_attr, attr, .type = lm->type, .key_size = lm->key_size, .value_size = lm->value_size,
-			   .max_entries = lm->max_entries, .map_flags = lm->map_flags, .name = lm->name);
+			   .max_entries = lm->max_entries, .map_flags = lm->map_flags, .name = lm->name,
+			   .map_extra = lm->map_extra);
 		int err = bpfvm_map_create(&attr, &lm->map, &log);
 		if (err) {
 			pr_err(obj, "%s: map '%s': %s", obj->name, lm->name, log.last_error);

@@ -48,6 +48,7 @@ static const struct bpfvm_map_ops *ops_by_type(uint32_t type)
 	case BPF_MAP_TYPE_LPM_TRIE: return &bpfvm_lpm_trie_map_ops;
 	case BPF_MAP_TYPE_PROG_ARRAY: return &bpfvm_prog_array_map_ops;
 	case BPF_MAP_TYPE_RINGBUF: return &bpfvm_ringbuf_map_ops;
+	case BPF_MAP_TYPE_BLOOM_FILTER: return &bpfvm_bloom_filter_map_ops;
 	case BPF_MAP_TYPE_QUEUE: return &bpfvm_queue_stack_map_ops;
 	case BPF_MAP_TYPE_STACK: return &bpfvm_queue_stack_map_ops;
 	default: return NULL;
@@ -84,6 +85,7 @@ int bpfvm_map_create(const struct bpfvm_map_attr *attr, struct bpfvm_map **out, 
 	m->max_entries = attr->max_entries;
 	m->map_flags = attr->map_flags;
 	m->nr_cpus = bpfvm_map_is_percpu(attr->type) ? possible_cpus() : 1;
+	m->map_extra = attr->sz >= offsetof(struct bpfvm_map_attr, map_extra) + sizeof(attr->map_extra) ? attr->map_extra : 0;
 	/* name is the last field: present only in callers that know it */
 	const char *name = attr->sz >= offsetof(struct bpfvm_map_attr, name) + sizeof(attr->name) ? attr->name : NULL;
 	if (name)

@@ -30,6 +30,7 @@ struct bpfvm_map {
 	const struct bpfvm_map_ops *ops;
 	uint32_t type, key_size, value_size, max_entries, map_flags;
 	uint32_t nr_cpus; /* per-CPU maps: one value per possible CPU; 1 for the others */
+	uint64_t map_extra;
 	char name[16];
 	pthread_mutex_t lock; /* writers; lookups from programs read values in place, as in the kernel */
 	void *data;           /* the type's storage */
@@ -56,6 +57,7 @@ extern const struct bpfvm_map_ops bpfvm_queue_stack_map_ops; /* queue_stack.c */
 extern const struct bpfvm_map_ops bpfvm_lpm_trie_map_ops;    /* lpm_trie.c */
 extern const struct bpfvm_map_ops bpfvm_prog_array_map_ops;  /* prog_array.c */
 extern const struct bpfvm_map_ops bpfvm_ringbuf_map_ops;     /* ringbuf.c */
+extern const struct bpfvm_map_ops bpfvm_bloom_filter_map_ops; /* bloom_filter.c */
 /* the program side of a ring buffer (the ringbuf helpers): NULL when full or on bad flags */
 void *bpfvm_ringbuf_reserve(struct bpfvm_map *m, uint64_t size, uint64_t flags);
 void bpfvm_ringbuf_commit(void *sample, bool discard);
