@@ -140,3 +140,13 @@ fuzz-soundness: $(BUILD)/tests/verifier/test_soundness
 .PHONY: fuzz-cbpf
 fuzz-cbpf: $(BUILD)/tests/cbpf/test_xlat
 	BPFVM_CBPF_PAIRS=$${BPFVM_CBPF_PAIRS:-1000000} $(BUILD)/tests/cbpf/test_xlat
+
+# tsan: the threaded map test (tests/maps/test_threads.c) with the library built under ThreadSanitizer
+TSAN_LIB_SRCS := $(filter-out src/cli/%,$(shell find src -name '*.c' | sort))
+.PHONY: tsan
+tsan:
+	@mkdir -p build-tsan
+	$(CC) -std=gnu11 -g -O1 -fsanitize=thread -Iinclude -Isrc -Itests -Wno-unused-parameter \
+		-o build-tsan/test_threads tests/maps/test_threads.c tests/lib/harness.c $(TSAN_LIB_SRCS) \
+		-lelf -lz -lpcap -lcapstone -lpthread -lm
+	build-tsan/test_threads
