@@ -1,4 +1,5 @@
-/* hash.c - BPF_MAP_TYPE_HASH and PERCPU_HASH: keys to values in buckets of chained elements from a preallocated pool */
+/* hash.c - BPF_MAP_TYPE_HASH, PERCPU_HASH, LRU_HASH and LRU_PERCPU_HASH: keys to values in buckets of chained
+ * elements from a preallocated pool; the LRU types evict the least recently used element instead of failing */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +18,13 @@
 struct helem {
 	struct helem *next;
 	uint32_t hash;
-	uint8_t kv[]; /* key, then the value at round_up(key_size, 8) */
+	uint32_t used;  /* in a bucket (1) or on the free list (0) */
+	uint64_t stamp; /* LRU types: when it was last updated or looked up */
+	uint8_t kv[];   /* key, then the value at round_up(key_size, 8) */
 };
 
 struct htab {
+	uint64_t clock; /* LRU types: the stamp of the next use */
 	struct helem **buckets;
 	uint32_t nbuckets; /* a power of two */
 	uint32_t count;
@@ -44,9 +48,17 @@ static uint32_t hash_key(const void *key, uint32_t n)
 	return h;
 }
 
+static bool is_lru(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_LRU_HASH || type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+}
+
 static int hash_alloc_check(const struct bpfvm_map_attr *attr, struct bpfvm_log *log)
 {
-	if (attr->map_flags & ~HASH_FLAGS) {
+	bool lru = is_lru(attr->type);
+	/* LRU maps are always preallocated and take BPF_F_NO_COMMON_LRU */
+	uint32_t allowed = lru ? (HASH_FLAGS & ~BPF_F_NO_PREALLOC) | BPF_F_NO_COMMON_LRU : HASH_FLAGS;
+	if (attr->map_flags & ~allowed) {
 		bpfvm_logf(log, "hash map '%s': unsupported map_flags 0x%x", attr->name ? attr->name : "",
 			   attr->map_flags);
 		return -EINVAL;
@@ -105,10 +117,41 @@ static struct helem *find(struct bpfvm_map *m, const void *key, uint32_t hash, s
 	return *l;
 }
 
+/* LRU types: a use moves the element to the recent end (a relaxed store: lookups from programs take no lock) */
+static void touch(struct bpfvm_map *m, struct helem *e)
+{
+	struct htab *h = m->data;
+	if (is_lru(m->type))
+		__atomic_store_n(&e->stamp, __atomic_add_fetch(&h->clock, 1, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
+}
+
 static void *hash_lookup(struct bpfvm_map *m, const void *key)
 {
 	struct helem *e = find(m, key, hash_key(key, m->key_size), NULL);
+	if (e)
+		touch(m, e);
 	return e ? e->kv + key_room(m) : NULL;
+}
+
+/* LRU types with no free element: the least recently used one leaves its bucket for the free list */
+static void evict_lru(struct bpfvm_map *m)
+{
+	struct htab *h = m->data;
+	struct helem *victim = NULL;
+	for (uint32_t i = 0; i < m->max_entries; i++) {
+		struct helem *e = (struct helem *)(void *)(h->pool + (size_t)i * h->elem_size);
+		if (e->used && (!victim || e->stamp < victim->stamp))
+			victim = e;
+	}
+	if (!victim)
+		return;
+	struct helem **link;
+	find(m, victim->kv, victim->hash, &link);
+	*link = victim->next;
+	victim->used = 0;
+	victim->next = h->free_list;
+	h->free_list = victim;
+	h->count--;
 }
 
 static int hash_update(struct bpfvm_map *m, const void *key, const void *value, uint64_t flags)
@@ -123,8 +166,11 @@ static int hash_update(struct bpfvm_map *m, const void *key, const void *value, 
 		return -ENOENT;
 	if (e) {
 		memcpy(e->kv + key_room(m), value, bpfvm_map_value_bytes(m));
+		touch(m, e);
 		return 0;
 	}
+	if (!h->free_list && is_lru(m->type))
+		evict_lru(m);
 	if (!h->free_list)
 		return -E2BIG;
 	e = h->free_list;
@@ -133,6 +179,8 @@ static int hash_update(struct bpfvm_map *m, const void *key, const void *value, 
 	memcpy(e->kv, key, m->key_size);
 	memcpy(e->kv + key_room(m), value, bpfvm_map_value_bytes(m));
 	e->next = NULL;
+	e->used = 1;
+	touch(m, e);
 	*link = e; /* at the tail of its bucket: iteration order is insertion order within a bucket */
 	h->count++;
 	return 0;
@@ -145,6 +193,7 @@ static int hash_delete(struct bpfvm_map *m, const void *key)
 	if (!e)
 		return -ENOENT;
 	*link = e->next;
+	e->used = 0;
 	e->next = h->free_list;
 	h->free_list = e;
 	h->count--;

@@ -45,6 +45,8 @@ static const struct bpfvm_map_ops *ops_by_type(uint32_t type)
 	case BPF_MAP_TYPE_PERCPU_ARRAY: return &bpfvm_array_map_ops;
 	case BPF_MAP_TYPE_HASH: return &bpfvm_hash_map_ops;
 	case BPF_MAP_TYPE_PERCPU_HASH: return &bpfvm_hash_map_ops;
+	case BPF_MAP_TYPE_LRU_HASH: return &bpfvm_hash_map_ops;
+	case BPF_MAP_TYPE_LRU_PERCPU_HASH: return &bpfvm_hash_map_ops;
 	case BPF_MAP_TYPE_LPM_TRIE: return &bpfvm_lpm_trie_map_ops;
 	case BPF_MAP_TYPE_PROG_ARRAY: return &bpfvm_prog_array_map_ops;
 	case BPF_MAP_TYPE_RINGBUF: return &bpfvm_ringbuf_map_ops;
@@ -214,7 +216,8 @@ int bpfvm_map__lookup_and_delete_elem(struct bpfvm_map *map, const void *key, vo
 	pthread_mutex_lock(&map->lock);
 	if (map->ops->pop) {
 		err = key ? -EINVAL : map->ops->pop(map, value);
-	} else if (map->type == BPF_MAP_TYPE_HASH || map->type == BPF_MAP_TYPE_PERCPU_HASH) {
+	} else if (map->type == BPF_MAP_TYPE_HASH || map->type == BPF_MAP_TYPE_PERCPU_HASH ||
+		   map->type == BPF_MAP_TYPE_LRU_HASH || map->type == BPF_MAP_TYPE_LRU_PERCPU_HASH) {
 		void *v = map->ops->lookup(map, key);
 		if (v)
 			memcpy(value, v, bpfvm_map_value_bytes(map));

@@ -40,7 +40,8 @@ struct bpfvm_map {
  * it (the kernel's bpf_percpu_*_copy); a program sees the slot of the CPU bpf_get_smp_processor_id() reports (0) */
 static inline bool bpfvm_map_is_percpu(uint32_t type)
 {
-	return type == BPF_MAP_TYPE_PERCPU_ARRAY || type == BPF_MAP_TYPE_PERCPU_HASH;
+	return type == BPF_MAP_TYPE_PERCPU_ARRAY || type == BPF_MAP_TYPE_PERCPU_HASH ||
+	       type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
 }
 
 /* the bytes of one value as stored and as user space copies it */

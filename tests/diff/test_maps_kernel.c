@@ -27,6 +27,8 @@ static const struct map_case cases[] = {
 	{ "percpu_hash 4/20 x8 no_prealloc", BPF_MAP_TYPE_PERCPU_HASH, 4, 20, 8, BPF_F_NO_PREALLOC },
 	{ "lpm_trie 4+2/8 x12", BPF_MAP_TYPE_LPM_TRIE, 6, 8, 12, BPF_F_NO_PREALLOC },
 	{ "lpm_trie 4+1/4 x40", BPF_MAP_TYPE_LPM_TRIE, 5, 4, 40, BPF_F_NO_PREALLOC },
+	{ "lru_hash 4/8 x64 (no eviction)", BPF_MAP_TYPE_LRU_HASH, 4, 8, 64, 0 },
+	{ "lru_percpu_hash 4/8 x64 (no eviction)", BPF_MAP_TYPE_LRU_PERCPU_HASH, 4, 8, 64, 0 },
 	{ "queue 0/8 x6", BPF_MAP_TYPE_QUEUE, 0, 8, 6, 0 },
 	{ "stack 0/12 x5", BPF_MAP_TYPE_STACK, 0, 12, 5, 0 },
 };
@@ -43,6 +45,9 @@ static void random_key(uint64_t *rng, const struct map_case *c, uint8_t *key)
 		return;
 	}
 	uint32_t space = c->max_entries + c->max_entries / 2 + 2;
+	/* LRU maps: which element the kernel evicts depends on its per-CPU lists, so keys stay within half the map */
+	if (c->type == BPF_MAP_TYPE_LRU_HASH || c->type == BPF_MAP_TYPE_LRU_PERCPU_HASH)
+		space = c->max_entries / 2;
 	uint32_t k = (uint32_t)(t_rand(rng) % space);
 	memset(key, 0, c->key_size);
 	memcpy(key, &k, c->key_size < 4 ? c->key_size : 4);
