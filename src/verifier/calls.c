@@ -498,6 +498,31 @@ skip_type_check:
 	return err;
 }
 
+/* may a program of this type update or delete sockmap/sockhash entries (it cannot hold a locked socket there)? */
+static bool may_update_sockmap(struct bpfvm_verifier_env *env, int32_t func_id)
+{
+	if (func_id != BPF_FUNC_map_update_elem && func_id != BPF_FUNC_map_delete_elem)
+		return false;
+	switch (env->prog_type) {
+	case BPF_PROG_TYPE_TRACING:
+		if (env->expected_attach_type == BPF_TRACE_ITER)
+			return true;
+		break;
+	case BPF_PROG_TYPE_SOCK_OPS:
+		if (func_id == BPF_FUNC_map_delete_elem) /* updates go through the dedicated helpers */
+			return true;
+		break;
+	case BPF_PROG_TYPE_SOCKET_FILTER: case BPF_PROG_TYPE_SCHED_CLS: case BPF_PROG_TYPE_SCHED_ACT:
+	case BPF_PROG_TYPE_XDP: case BPF_PROG_TYPE_SK_REUSEPORT: case BPF_PROG_TYPE_FLOW_DISSECTOR:
+	case BPF_PROG_TYPE_SK_LOOKUP:
+		return true;
+	default:
+		break;
+	}
+	verbose(env, "cannot update sockmap in this context\n");
+	return false;
+}
+
 static int check_map_func_compatibility(struct bpfvm_verifier_env *env, const struct bpfvm_map_info *map,
 					int func_id)
 {
@@ -558,15 +583,13 @@ static int check_map_func_compatibility(struct bpfvm_verifier_env *env, const st
 	case BPF_MAP_TYPE_SOCKMAP:
 		if (func_id != BPF_FUNC_sk_redirect_map && func_id != BPF_FUNC_sock_map_update &&
 		    func_id != BPF_FUNC_msg_redirect_map && func_id != BPF_FUNC_sk_select_reuseport &&
-		    func_id != BPF_FUNC_map_lookup_elem && func_id != BPF_FUNC_map_update_elem &&
-		    func_id != BPF_FUNC_map_delete_elem)
+		    func_id != BPF_FUNC_map_lookup_elem && !may_update_sockmap(env, func_id))
 			goto error;
 		break;
 	case BPF_MAP_TYPE_SOCKHASH:
 		if (func_id != BPF_FUNC_sk_redirect_hash && func_id != BPF_FUNC_sock_hash_update &&
 		    func_id != BPF_FUNC_msg_redirect_hash && func_id != BPF_FUNC_sk_select_reuseport &&
-		    func_id != BPF_FUNC_map_lookup_elem && func_id != BPF_FUNC_map_update_elem &&
-		    func_id != BPF_FUNC_map_delete_elem)
+		    func_id != BPF_FUNC_map_lookup_elem && !may_update_sockmap(env, func_id))
 			goto error;
 		break;
 	case BPF_MAP_TYPE_REUSEPORT_SOCKARRAY:
@@ -1095,7 +1118,7 @@ int check_return_code(struct bpfvm_verifier_env *env, int regno, const char *reg
 		switch (env->expected_attach_type) {
 		case BPF_CGROUP_UDP4_RECVMSG: case BPF_CGROUP_UDP6_RECVMSG: case BPF_CGROUP_INET4_GETPEERNAME:
 		case BPF_CGROUP_INET6_GETPEERNAME: case BPF_CGROUP_INET4_GETSOCKNAME: case BPF_CGROUP_INET6_GETSOCKNAME:
-		case 53: case 54: case 55: /* BPF_CGROUP_UNIX_RECVMSG, _GETPEERNAME, _GETSOCKNAME */
+		case 51: case 52: case 53: /* BPF_CGROUP_UNIX_RECVMSG, _GETPEERNAME, _GETSOCKNAME (6.18 uapi) */
 			minval = 1, maxval = 1;
 			break;
 		case BPF_CGROUP_INET4_BIND: case BPF_CGROUP_INET6_BIND:
