@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "asm/asm.h"
 #include "bpfvm/insn.h"
 #include "cbpf/cbpf.h"
 #include "cbpf/engine.h"
@@ -212,12 +213,6 @@ static int do_dump(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 /* one eBPF instruction as "(code) dst src off imm", the raw form until the disassembler is linked in */
-static void ebpf_raw(const struct bpf_insn *insn, char *buf, size_t size)
-{
-	snprintf(buf, size, "(%02x) dst r%u src r%u off %d imm %d", insn->code, insn->dst_reg, insn->src_reg, insn->off,
-		 insn->imm);
-}
-
 static int do_translate(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct cbpf_args a = { .snaplen = CBPF_DEFAULT_SNAPLEN };
@@ -241,7 +236,8 @@ static int do_translate(struct cli_ctx *ctx, int argc, char **argv)
 	if (ctx->json)
 		jsonw_start_array(ctx->jw);
 	for (size_t i = 0; i < cnt; i++) {
-		ebpf_raw(&ebpf[i], line, sizeof(line));
+		/* kernel syntax, as the verifier log and `bpftool prog dump xlated` print it */
+		bpfvm_disasm_insn(&bpfvm_asm_printer, ebpf, cnt, i, line, sizeof(line));
 		if (ctx->json) {
 			jsonw_start_object(ctx->jw);
 			jsonw_uint_field(ctx->jw, "idx", i);

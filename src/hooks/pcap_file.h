@@ -2,16 +2,18 @@
 #ifndef BPFVM_HOOKS_PCAP_FILE_H
 #define BPFVM_HOOKS_PCAP_FILE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct bpfvm_log;
 
 struct pcapf_pkt {
-	const uint8_t *data; /* valid until the next pcapf_next() */
+	const uint8_t *data; /* valid until the next pcapf_next(), or until pcapf_close() if mapped */
 	uint32_t caplen;
 	uint32_t len;        /* on the wire */
 	int64_t ts_sec;
 	int64_t ts_usec;
+	bool mapped;         /* data lies in the reader's mapping of the file: a writer may keep a reference */
 };
 
 struct pcapf_reader;
@@ -30,7 +32,8 @@ void pcapf_close(struct pcapf_reader *r); /* NULL-safe */
 
 /* Create a pcap file (microsecond timestamps) with this link type and snapshot length. NULL with errno. */
 struct pcapf_writer *pcapf_create(const char *path, int linktype, int snaplen, struct bpfvm_log *log);
-/* write pkt with caplen min(pkt->caplen, keep): a socket filter's return value truncates */
+/* write pkt with caplen min(pkt->caplen, keep): a socket filter's return value truncates. A mapped packet's bytes
+ * are written by reference: finish the writer before closing the reader. */
 int pcapf_write(struct pcapf_writer *w, const struct pcapf_pkt *pkt, uint32_t keep);
 /* flush and close; returns 0 or -EIO with a line in log */
 int pcapf_finish(struct pcapf_writer *w, struct bpfvm_log *log);

@@ -91,6 +91,46 @@ static void emit_main_prologue(struct jit_ctx *ctx, uint8_t **pp)
 		emit_alu_rr(pp, ALU_XOR, false, zero[i], zero[i]); /* deterministic start, as the interpreter's */
 }
 
+/* the x86 registers of BPF r6..r9, in push order */
+static const int lean_saved[] = { X_RBX, X_R13, X_R14, X_R15 };
+
+/*
+ * a leaf program's prologue: [push rbp; mov rbp, rsp; sub rsp, 512] if it names r10; push the registers of the r6..r9
+ * it names; zero r0, r3..r5 and those, as the main prologue does
+ */
+static void emit_lean_prologue(struct jit_ctx *ctx, uint8_t **pp)
+{
+	static const int zero[] = { X_RAX, X_RDX, X_RCX, X_R8 };
+
+	if (ctx->lean_fp) {
+		emit_push(pp, X_RBP);
+		emit_mov_rr(pp, true, X_RBP, X_RSP);
+		emit_alu_imm(pp, ALU_SUB, true, X_RSP, BPFVM_STACK_SIZE);
+	}
+	for (int k = 0; k < 4; k++)
+		if (ctx->lean_regs & (1u << k))
+			emit_push(pp, lean_saved[k]);
+	for (size_t i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
+		emit_alu_rr(pp, ALU_XOR, false, zero[i], zero[i]);
+	for (int k = 0; k < 4; k++)
+		if (ctx->lean_regs & (1u << k))
+			emit_alu_rr(pp, ALU_XOR, false, lean_saved[k], lean_saved[k]);
+}
+
+/* a leaf program's L_ERR and L_EXIT: r0 = 0 on the error path, restore what the prologue saved, return */
+static void emit_lean_labels(struct jit_ctx *ctx, uint8_t **pp)
+{
+	ctx->label[L_DEPTH] = ctx->label[L_ERR] = jit_here(ctx, pp);
+	emit_alu_rr(pp, ALU_XOR, false, X_RAX, X_RAX);
+	ctx->label[L_EXIT] = jit_here(ctx, pp);
+	for (int k = 3; k >= 0; k--)
+		if (ctx->lean_regs & (1u << k))
+			emit_pop(pp, lean_saved[k]);
+	if (ctx->lean_fp)
+		EMIT1(0xc9); /* leave */
+	EMIT1(0xc3);         /* ret */
+}
+
 /*
  * bpf-to-bpf subprogram prologue: its own 512-byte frame, BPF r6..r9 saved (callee-saved in BPF), and the frame
  * depth checked against MAX_CALL_FRAMES from where the main frame's state sits.
@@ -138,6 +178,10 @@ static void emit_sub_epilogue(uint8_t **pp, uint8_t mask, bool ret)
 /* the shared tail of the image: L_DEPTH, L_ERR, L_EXIT */
 static void emit_labels(struct jit_ctx *ctx, uint8_t **pp)
 {
+	if (ctx->lean) {
+		emit_lean_labels(ctx, pp);
+		return;
+	}
 	ctx->label[L_DEPTH] = jit_here(ctx, pp);
 	emit_mov_rr(pp, true, X_RSP, X_JST);             /* mov rsp, r12: unwind every frame, aligned */
 	emit_ldx(pp, 8, false, X_RDI, X_JST, JST_RC);    /* mov rdi, [r12] */
@@ -445,7 +489,9 @@ static int do_jit(struct jit_ctx *ctx, uint8_t *image, uint32_t *len_out)
 		ctx->pos = pos;
 		ctx->buf = tmp;
 		ctx->fentry[i] = pos;
-		if (i == 0)
+		if (i == 0 && ctx->lean)
+			emit_lean_prologue(ctx, pp);
+		else if (i == 0)
 			emit_main_prologue(ctx, pp);
 		if (ctx->is_sub[i]) {
 			ctx->in_sub = true;
@@ -595,6 +641,26 @@ static int jit_check_functions(struct jit_ctx *ctx)
 	return 0;
 }
 
+/* does the program qualify for the leaf prologue (jit.h: lean), and which callee-saved registers does it name */
+static void mark_lean(struct jit_ctx *ctx)
+{
+	ctx->lean = !ctx->has_may_goto;
+	for (size_t i = 0; i < ctx->cnt && ctx->lean; i++) {
+		const struct bpf_insn *insn = &ctx->insns[i];
+		enum bpfvm_op op = bpfvm_op_of(insn);
+		unsigned fmt = bpfvm_opinfo[op].fmt;
+
+		if (fmt == FMT_CALL || fmt == FMT_CALLX || fmt == FMT_LDABS || fmt == FMT_LDIND)
+			ctx->lean = false;
+		for (int r = insn->dst_reg, k = 0; k < 2; r = insn->src_reg, k++) {
+			if (r >= BPF_REG_6 && r <= BPF_REG_9)
+				ctx->lean_regs |= (uint8_t)(1u << (r - BPF_REG_6));
+			else if (r == BPF_REG_10)
+				ctx->lean_fp = true;
+		}
+	}
+}
+
 /* The program must not name r10 as a destination, call into nowhere, or use what the JIT does not compile. */
 static int jit_prepare(struct jit_ctx *ctx)
 {
@@ -638,6 +704,7 @@ static int jit_prepare(struct jit_ctx *ctx)
 			i++;
 		}
 	}
+	mark_lean(ctx);
 	return jit_check_functions(ctx);
 }
 

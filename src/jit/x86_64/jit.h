@@ -60,6 +60,12 @@ struct jit_ctx {
 	uint8_t sub_mask; /* is_sub[] of the current subprogram */
 	uint8_t *is_target; /* 1 where any jump or call lands (peepholes never fuse across one) */
 	bool has_may_goto;
+	/* A leaf program (no calls of any kind, no may_goto, no packet loads through the run context: a translated
+	 * classic filter, say) needs no JIT state: its prologue saves only the callee-saved registers it names and
+	 * makes a stack frame only if it names r10. */
+	bool lean;
+	uint8_t lean_regs; /* which of BPF r6..r9 the leaf program names (bit k = r6+k) */
+	bool lean_fp;      /* the leaf program names r10 */
 
 	bool first_pass;  /* every jump near: sizes start at their maximum and only shrink afterwards */
 	size_t idx;       /* instruction being compiled */
