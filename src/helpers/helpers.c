@@ -31,8 +31,10 @@ static const struct bpfvm_helper helper_impls[] = {
 	[133] = { 133, "bpf_ringbuf_discard", bpf_ringbuf_discard },
 	[134] = { 134, "bpf_ringbuf_query", bpf_ringbuf_query },
 	[160] = { 160, "bpf_ktime_get_coarse_ns", bpf_ktime_get_coarse_ns },
+	[164] = { 164, "bpf_for_each_map_elem", bpf_for_each_map_elem },
 	[165] = { 165, "bpf_snprintf", bpf_snprintf },
 	[177] = { 177, "bpf_trace_vprintk", bpf_trace_vprintk },
+	[181] = { 181, "bpf_loop", bpf_loop },
 };
 
 const struct bpfvm_helper *bpfvm_helper_by_id(uint32_t id)

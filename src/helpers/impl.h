@@ -11,6 +11,8 @@ HELPER(bpf_map_delete_elem);
 HELPER(bpf_map_push_elem);
 HELPER(bpf_map_pop_elem);
 HELPER(bpf_map_peek_elem);
+HELPER(bpf_for_each_map_elem);
+HELPER(bpf_loop); /* loop.c */
 HELPER(bpf_ktime_get_ns);
 HELPER(bpf_ktime_get_boot_ns);
 HELPER(bpf_ktime_get_coarse_ns);

@@ -1,5 +1,7 @@
-/* map.c - the map helpers: bpf_map_lookup_elem, update, delete, and push, pop, peek for queues and stacks */
+/* map.c - the map helpers: bpf_map_lookup_elem, update, delete, push, pop, peek for queues and stacks, and
+ * bpf_for_each_map_elem */
 #include <errno.h>
+#include <stdlib.h>
 
 #include "helpers/impl.h"
 #include "interp/run.h"
@@ -87,3 +89,77 @@ static uint64_t pop_or_peek(uint64_t r1, uint64_t r2, struct bpfvm_run_ctx *rc, 
 
 HELPER(bpf_map_pop_elem) { return pop_or_peek(r1, r2, rc, true, "bpf_map_pop_elem"); }
 HELPER(bpf_map_peek_elem) { return pop_or_peek(r1, r2, rc, false, "bpf_map_peek_elem"); }
+
+/* the keys of a hash-type map as they stand (get_next_key order, the kernel's bucket order), so that the callback
+ * may delete or add elements while it runs; *n = how many. NULL when out of memory. */
+static uint8_t *snapshot_keys(struct bpfvm_map *map, size_t *n)
+{
+	uint8_t *keys = malloc((size_t)map->max_entries * map->key_size + map->key_size);
+	*n = 0;
+	if (!keys)
+		return NULL;
+	pthread_mutex_lock(&map->lock);
+	const void *prev = NULL;
+	while (*n < map->max_entries &&
+	       map->ops->get_next_key(map, prev, keys + *n * map->key_size) == 0) {
+		prev = keys + *n * map->key_size;
+		(*n)++;
+	}
+	pthread_mutex_unlock(&map->lock);
+	return keys;
+}
+
+/*
+ * bpf_for_each_map_elem(map, callback, ctx, flags): callback(map, &key, &value, ctx) for each element until it returns
+ * non-zero; the number of elements it was called for. Arrays go by index, hash maps by their keys at the start.
+ */
+HELPER(bpf_for_each_map_elem)
+{
+	struct bpfvm_map *map = map_arg(r1, rc, "bpf_for_each_map_elem");
+	uint64_t visited = 0;
+	if (!map)
+		return 0;
+	if (r4)
+		return (uint64_t)-EINVAL;
+	admit_values(rc, map);
+	if (map->type == BPF_MAP_TYPE_ARRAY || map->type == BPF_MAP_TYPE_PERCPU_ARRAY) {
+		for (uint32_t i = 0; i < map->max_entries; i++) {
+			uint32_t key = i;
+			void *value = bpfvm_map_lookup_ptr(map, &key);
+			visited++;
+			int nregions = rc->nregions;
+			if (rc->checked)
+				bpfvm_run_add_region(rc, &key, sizeof(key), false);
+			uint64_t ret = bpfvm_run_callback(rc, r2, r1, (uint64_t)(uintptr_t)&key,
+							  (uint64_t)(uintptr_t)value, r3, 0);
+			rc->nregions = nregions;
+			if (rc->error || ret)
+				break;
+		}
+		return visited;
+	}
+	if (map->type != BPF_MAP_TYPE_HASH && map->type != BPF_MAP_TYPE_PERCPU_HASH &&
+	    map->type != BPF_MAP_TYPE_LRU_HASH && map->type != BPF_MAP_TYPE_LRU_PERCPU_HASH)
+		return (uint64_t)-ENOTSUP;
+	size_t n;
+	uint8_t *keys = snapshot_keys(map, &n);
+	if (!keys)
+		return (uint64_t)-ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t *key = keys + i * map->key_size;
+		void *value = bpfvm_map_lookup_ptr(map, key);
+		if (!value)
+			continue; /* deleted by an earlier callback */
+		visited++;
+		int nregions = rc->nregions;
+		if (rc->checked)
+			bpfvm_run_add_region(rc, key, map->key_size, false);
+		uint64_t ret = bpfvm_run_callback(rc, r2, r1, (uint64_t)(uintptr_t)key, (uint64_t)(uintptr_t)value,
+						  r3, 0);
+		rc->nregions = nregions;
+		if (rc->error || ret)
+			break;
+	}
+	free(keys);
+	return visited;
+}

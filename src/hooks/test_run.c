@@ -5,6 +5,7 @@
 
 #include "common/log_internal.h"
 #include "interp/run.h"
+#include "jit/jit.h"
 #include "progtypes/run_ctx.h"
 
 
@@ -32,10 +33,8 @@ static int run_once(struct bpfvm_prog *prog, struct bpfvm_run_ctx *rc, const str
 	rc->error = 0;
 	rc->insn_count = 0;
 	rc->tail_call_cnt = 0;
-	if (engine == BPFVM_ENGINE_JIT) {
-		*r0 = prog->jit_entry(m->r1, 0, rc);
-		return rc->error;
-	}
+	if (engine == BPFVM_ENGINE_JIT)
+		return bpfvm_jit_run(prog, rc, m->r1, 0, r0);
 	return bpfvm_interp_run(prog, rc, m->r1, 0, r0);
 }
 

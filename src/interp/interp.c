@@ -181,7 +181,11 @@ static struct interp_code *decode(const struct bpfvm_prog *prog)
 		d->off = in->off;
 		d->imm = in->imm;
 		d->k = (uint64_t)(int64_t)in->imm;
-		if (op == BPFVM_OP_LD_IMM64 && i + 1 < n) {
+		if (op == BPFVM_OP_LD_IMM64 && in->src_reg == BPF_PSEUDO_FUNC) {
+			d->k = (uint64_t)((int64_t)i + 1 + in->imm); /* a callback: its first instruction (interp_callback) */
+			if (i + 1 < n)
+				code->insns[++i] = (struct dinsn){ .op = BPFVM_OP_EXIT };
+		} else if (op == BPFVM_OP_LD_IMM64 && i + 1 < n) {
 			d->k = (uint32_t)in->imm | ((uint64_t)(uint32_t)prog->insns[i + 1].imm << 32);
 			code->insns[i + 1] = (struct dinsn){ .op = BPFVM_OP_EXIT };
 			i++;
@@ -201,6 +205,45 @@ static const struct interp_code *interp_code_of(struct bpfvm_prog *prog)
 	return prog->interp_code;
 }
 
+static int run_code(const struct interp_code *code, struct bpfvm_run_ctx *rc, const uint64_t args[5], size_t start,
+		    uint64_t *r0)
+{
+	if (rc->strict)
+		return interp_strict(code, rc, args, start, r0);
+	return rc->checked ? interp_checked(code, rc, args, start, r0) : interp_fast(code, rc, args, start, r0);
+}
+
+/*
+ * bpfvm_run_callback in the interpreter: fn is the callback's first instruction in the running program. It runs with
+ * frames of its own; in checked mode the stacks of the frames that called the helper stay reachable (a callback
+ * context usually lives there), as regions for the callback's run.
+ */
+static uint64_t interp_callback(struct bpfvm_run_ctx *rc, uint64_t fn, const uint64_t args[5])
+{
+	const struct interp_code *code = interp_code_of((struct bpfvm_prog *)rc->prog);
+	uint64_t r0 = 0;
+	if (!code || fn == 0 || fn >= code->cnt) {
+		bpfvm_run_fail(rc, -EINVAL, "callback 0x%llx is not a function of the program", (unsigned long long)fn);
+		return 0;
+	}
+	int nregions = rc->nregions, frames = rc->stack_frames;
+	uintptr_t base = rc->stack_base;
+	size_t stride = rc->stack_stride, insn = rc->helper_insn;
+	for (int i = 0; rc->checked && i < frames; i++)
+		if (bpfvm_run_add_region(rc, (void *)(base + (size_t)i * stride), BPFVM_STACK_SIZE, true)) {
+			bpfvm_run_fail(rc, -E2BIG, "no room for the caller's stack in a callback's run");
+			break;
+		}
+	if (!rc->error)
+		run_code(code, rc, args, (size_t)fn, &r0);
+	rc->nregions = nregions;
+	rc->stack_base = base;
+	rc->stack_stride = stride;
+	rc->stack_frames = frames;
+	rc->helper_insn = insn;
+	return r0;
+}
+
 int bpfvm_interp_run(const struct bpfvm_prog *prog, struct bpfvm_run_ctx *rc, uint64_t r1, uint64_t r2,
 		     uint64_t *r0)
 {
@@ -209,9 +252,12 @@ int bpfvm_interp_run(const struct bpfvm_prog *prog, struct bpfvm_run_ctx *rc, ui
 		bpfvm_run_fail(rc, -ENOMEM, "out of memory");
 		return -ENOMEM;
 	}
-	if (rc->strict)
-		return interp_strict(code, rc, r1, r2, r0);
-	return rc->checked ? interp_checked(code, rc, r1, r2, r0) : interp_fast(code, rc, r1, r2, r0);
+	const uint64_t args[5] = { r1, r2 };
+	if (rc->callback_depth == 0) {
+		rc->prog = prog;
+		rc->callback = interp_callback;
+	}
+	return run_code(code, rc, args, 0, r0);
 }
 
 void bpfvm_interp_release(struct bpfvm_prog *prog)

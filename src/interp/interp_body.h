@@ -39,7 +39,8 @@
 #define ATOMIC_ADDR(T) T *ap = (T *)(uintptr_t)(DST + (int64_t)OFF); MEMCHK(ap, sizeof(T), 1)
 #define ATOMIC_RMW_ADDR(T) T *ap = (T *)(uintptr_t)(DST + (int64_t)OFF); RMW_CHK(ap, sizeof(T)); MEMCHK(ap, sizeof(T), 1)
 
-static int INTERP_FN(const struct interp_code *code0, struct bpfvm_run_ctx *rc, uint64_t r1, uint64_t r2,
+/* run from instruction start (0, or a callback's first instruction) with r1..r5 = args */
+static int INTERP_FN(const struct interp_code *code0, struct bpfvm_run_ctx *rc, const uint64_t args[5], size_t start,
 		     uint64_t *r0_out)
 {
 	const struct interp_code *code = code0; /* a tail call changes the running program */
@@ -53,14 +54,14 @@ static int INTERP_FN(const struct interp_code *code0, struct bpfvm_run_ctx *rc, 
 	struct frame frames[BPFVM_MAX_CALL_FRAMES];
 	int depth = 0;
 	struct frame *fr = &frames[0];
-	const struct dinsn *pc = code->insns;
+	const struct dinsn *pc = code->insns + start;
 	const bool limited = rc->max_insns != 0;
 	uint64_t steps = 0;
 
 #if CHECKED == 2
 	uint8_t shadow[BPFVM_MAX_CALL_FRAMES][BPFVM_STACK_SIZE]; /* which stack bytes of each frame were written */
 	/* which registers hold a value: r1 (ctx), r10, and r2 where the caller passes one */
-	uint16_t rinit = (uint16_t)(1u << 1 | 1u << 10 | (rc->r2_is_arg ? 1u << 2 : 0));
+	uint16_t rinit = (uint16_t)(1u << 1 | 1u << 10 | (rc->r2_is_arg ? 1u << 2 : 0) | (start ? R1_R5 : 0));
 	uint16_t saved_rinit[BPFVM_MAX_CALL_FRAMES];
 	memset(shadow[0], 0, sizeof(shadow[0]));
 #define REGS_CHK()                                                                                             \
@@ -86,8 +87,8 @@ static int INTERP_FN(const struct interp_code *code0, struct bpfvm_run_ctx *rc, 
 #endif
 
 	fr->may_goto_cnt = BPF_MAX_LOOPS;
-	regs[1] = r1;
-	regs[2] = r2;
+	for (int i = 0; i < 5; i++)
+		regs[1 + i] = args[i];
 	regs[10] = (uint64_t)(uintptr_t)(fr->stack + BPFVM_STACK_SIZE);
 
 #define vmdispatch()                                                                                           \

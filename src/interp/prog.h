@@ -26,6 +26,9 @@ struct bpfvm_prog {
 	size_t jit_size;
 	bpfvm_jit_fn jit_entry;
 	bool jit_hardened; /* the image was compiled with constant blinding */
+	/* JIT: how a helper runs one of the program's callbacks (bpfvm_run_callback), and the image's way in */
+	uint64_t (*jit_callback)(struct bpfvm_run_ctx *rc, uint64_t fn, const uint64_t args[5]);
+	void *jit_callback_stub;
 };
 
 #endif

@@ -169,6 +169,24 @@ int bpfvm_prog__run(struct bpfvm_prog *prog, struct bpfvm_run_opts *opts)
 	return 0;
 }
 
+uint64_t bpfvm_run_callback(struct bpfvm_run_ctx *rc, uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3,
+			    uint64_t a4, uint64_t a5)
+{
+	const uint64_t args[5] = { a1, a2, a3, a4, a5 };
+	if (!rc->callback) {
+		bpfvm_run_fail(rc, -EINVAL, "callback called outside a run");
+		return 0;
+	}
+	if (rc->callback_depth >= BPFVM_MAX_CALLBACK_DEPTH) {
+		bpfvm_run_fail(rc, -E2BIG, "callbacks nested more than %d deep", BPFVM_MAX_CALLBACK_DEPTH);
+		return 0;
+	}
+	rc->callback_depth++;
+	uint64_t r0 = rc->callback(rc, fn, args);
+	rc->callback_depth--;
+	return r0;
+}
+
 void bpfvm_run_fail(struct bpfvm_run_ctx *rc, int err, const char *fmt, ...)
 {
 	if (rc->error)

@@ -12,6 +12,15 @@
 #define BPFVM_MAX_REGIONS 16
 #define BPFVM_MAX_TAIL_CALLS 33 /* MAX_TAIL_CALL_CNT */
 
+#define BPFVM_MAX_CALLBACK_DEPTH 8 /* nested callbacks (a bpf_loop inside a bpf_loop callback), as MAX_CALL_FRAMES */
+
+struct bpfvm_run_ctx;
+/*
+ * Run a callback of the running program (bpf_loop, bpf_for_each_map_elem): fn is what the program's LD_IMM64 of a
+ * function (BPF_PSEUDO_FUNC) put in a register, args its r1..r5. Set by the engine that runs the program.
+ */
+typedef uint64_t (*bpfvm_callback_fn)(struct bpfvm_run_ctx *rc, uint64_t fn, const uint64_t args[5]);
+
 /* a span of host memory a run may touch (checked mode) */
 struct bpfvm_region {
 	uintptr_t start;
@@ -46,10 +55,20 @@ struct bpfvm_run_ctx {
 	size_t stack_stride;
 	int stack_frames;
 	size_t helper_insn; /* checked mode: the index of the call instruction running a helper, for error lines */
+	bpfvm_callback_fn callback; /* the engine's way back into the program (bpfvm_run_callback) */
+	int callback_depth;
+	void *jit_state;            /* JIT: the running main frame's state (what r12 holds), for callbacks */
 };
 
 /* Stop the run: record err and one line of why. Helpers call this too. */
 void bpfvm_run_fail(struct bpfvm_run_ctx *rc, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * For helpers taking a callback: run fn (an LD_IMM64 of a function) with args in the engine running the program.
+ * Returns its r0; with rc->error set (the helper must then return at once) when it failed or nested too deep.
+ */
+uint64_t bpfvm_run_callback(struct bpfvm_run_ctx *rc, uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3,
+			    uint64_t a4, uint64_t a5);
 
 /* Add a region the run owns (checked mode). Returns -E2BIG when full. */
 int bpfvm_run_add_region(struct bpfvm_run_ctx *rc, const void *start, size_t len, bool writable);

@@ -14,6 +14,9 @@ int bpfvm_jit_run(struct bpfvm_prog *prog, struct bpfvm_run_ctx *rc, uint64_t r1
 	}
 	rc->error = 0;
 	rc->tail_call_cnt = 0;
+	rc->prog = prog;
+	rc->callback = prog->jit_callback;
+	rc->callback_depth = 0;
 	*r0 = prog->jit_entry(r1, r2, rc);
 	return rc->error;
 }

@@ -85,6 +85,8 @@ static void emit_main_prologue(struct jit_ctx *ctx, uint8_t **pp)
 	emit_alu_imm(pp, ALU_SUB, true, X_RSP, JST_SIZE);
 	emit_mov_rr(pp, true, X_JST, X_RSP);
 	emit_stx(pp, 8, X_JST, JST_RC, X_RDX);
+	if (ctx->has_func_ptr) /* callbacks come back in through L_CALLBACK, which needs this frame's r12 */
+		emit_stx(pp, 8, X_RDX, (int32_t)offsetof(struct bpfvm_run_ctx, jit_state), X_JST);
 	if (ctx->has_may_goto)
 		emit_st_imm(pp, 8, X_JST, JST_LOOPS, JIT_MAX_LOOPS);
 	for (size_t i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
@@ -175,7 +177,33 @@ static void emit_sub_epilogue(uint8_t **pp, uint8_t mask, bool ret)
 		EMIT1(0xc3);
 }
 
-/* the shared tail of the image: L_DEPTH, L_ERR, L_EXIT */
+/*
+ * L_CALLBACK, called from C (jit_callback) with a struct jit_callback_call * in rdi: the C callee-saved registers
+ * kept, r12 set to the main frame's state, BPF r1..r5 loaded, and the callback's subprogram entry called.
+ *	push rbp, rbx, r12..r15; sub rsp, 8; mov r11, rdi; mov r12, [r11+8]; mov rdi..r8, [r11+16..48]; call [r11]
+ *	add rsp, 8; pop r15..r12, rbx, rbp; ret
+ */
+static void emit_callback_stub(struct jit_ctx *ctx, uint8_t **pp)
+{
+	static const int saved[] = { X_RBP, X_RBX, X_R12, X_R13, X_R14, X_R15 };
+	static const int args[] = { X_RDI, X_RSI, X_RDX, X_RCX, X_R8 };
+
+	ctx->label[L_CALLBACK] = jit_here(ctx, pp);
+	for (int i = 0; i < 6; i++)
+		emit_push(pp, saved[i]);
+	emit_alu_imm(pp, ALU_SUB, true, X_RSP, 8); /* 16-byte aligned at the call */
+	emit_mov_rr(pp, true, X_TMP, X_RDI);
+	emit_ldx(pp, 8, false, X_JST, X_TMP, (int32_t)offsetof(struct jit_callback_call, state));
+	for (int i = 0; i < 5; i++)
+		emit_ldx(pp, 8, false, args[i], X_TMP, (int32_t)offsetof(struct jit_callback_call, args[i]));
+	EMIT3(0x41, 0xff, 0x13); /* call [r11] */
+	emit_alu_imm(pp, ALU_ADD, true, X_RSP, 8);
+	for (int i = 5; i >= 0; i--)
+		emit_pop(pp, saved[i]);
+	EMIT1(0xc3);
+}
+
+/* the shared tail of the image: L_DEPTH, L_ERR, L_EXIT, L_CALLBACK */
 static void emit_labels(struct jit_ctx *ctx, uint8_t **pp)
 {
 	if (ctx->lean) {
@@ -200,6 +228,7 @@ static void emit_labels(struct jit_ctx *ctx, uint8_t **pp)
 	emit_alu_imm(pp, ALU_ADD, true, X_RSP, BPFVM_STACK_SIZE); /* add rsp, 512 */
 	emit_pop(pp, X_RBP);
 	EMIT1(0xc3);                                      /* ret */
+	emit_callback_stub(ctx, pp);
 }
 
 static int jit_jcond(struct jit_ctx *ctx, uint8_t **pp, const struct bpf_insn *insn)
@@ -521,7 +550,14 @@ static int do_jit(struct jit_ctx *ctx, uint8_t *image, uint32_t *len_out)
 				err = jit_jmp(ctx, pp, insn, op);
 			break;
 		case BPF_LD:
-			if (op == BPFVM_OP_LD_IMM64) {
+			if (op == BPFVM_OP_LD_IMM64 && insn->src_reg == BPF_PSEUDO_FUNC) {
+				/* a callback's address: lea dst, [rip + entry of the subprogram] (always 7 bytes) */
+				int d = reg2x86[insn->dst_reg];
+				uint32_t target = ctx->old_fentry[i + (size_t)insn->imm + 1];
+				EMIT3(0x48 | (d >= 8 ? 4 : 0), 0x8d, 0x05 | ((d & 7) << 3));
+				emit_imm32(pp, target - (jit_here(ctx, pp) + 4));
+				break;
+			} else if (op == BPFVM_OP_LD_IMM64) {
 				uint64_t v = (uint32_t)insn[0].imm | ((uint64_t)(uint32_t)insn[1].imm << 32);
 				int d = reg2x86[insn->dst_reg];
 
@@ -650,7 +686,7 @@ static void mark_lean(struct jit_ctx *ctx)
 		enum bpfvm_op op = bpfvm_op_of(insn);
 		unsigned fmt = bpfvm_opinfo[op].fmt;
 
-		if (fmt == FMT_CALL || fmt == FMT_CALLX || fmt == FMT_LDABS || fmt == FMT_LDIND)
+		if (fmt == FMT_CALL || fmt == FMT_CALLX || fmt == FMT_LDABS || fmt == FMT_LDIND || ctx->has_func_ptr)
 			ctx->lean = false;
 		for (int r = insn->dst_reg, k = 0; k < 2; r = insn->src_reg, k++) {
 			if (r >= BPF_REG_6 && r <= BPF_REG_9)
@@ -701,6 +737,16 @@ static int jit_prepare(struct jit_ctx *ctx)
 			bpfvm_logf(ctx->log, "JIT: %s at insn %zu is not supported", bpfvm_opinfo[op].name, i);
 			return -ENOTSUP;
 		} else if (op == BPFVM_OP_LD_IMM64) {
+			if (insn->src_reg == BPF_PSEUDO_FUNC) { /* a callback: a function of its own, as a call target */
+				int64_t t = (int64_t)i + insn->imm + 1;
+				if (t <= 0 || t >= (int64_t)ctx->cnt) {
+					bpfvm_logf(ctx->log, "JIT: function pointer at insn %zu leaves the program", i);
+					return -EINVAL;
+				}
+				ctx->is_sub[t] = SUB_START;
+				ctx->is_target[t] = 1;
+				ctx->has_func_ptr = true;
+			}
 			i++;
 		}
 	}
@@ -802,6 +848,10 @@ int bpfvm_jit_compile_opts(struct bpfvm_prog *prog, const struct bpfvm_jit_opts 
 	}
 	if (!err)
 		err = jit_image_seal(image, len, log);
+	if (!err) {
+		prog->jit_callback = jit_rt_callback;
+		prog->jit_callback_stub = ctx.lean ? NULL : image + ctx.label[L_CALLBACK];
+	}
 	if (err) {
 		jit_image_free(image, old_len);
 		goto out;
@@ -845,6 +895,7 @@ void bpfvm_jit_release(struct bpfvm_prog *prog)
 	prog->jit_image = NULL;
 	prog->jit_size = 0;
 	prog->jit_entry = NULL;
+	prog->jit_callback_stub = NULL;
 }
 
 #endif /* __x86_64__ */

@@ -18,7 +18,15 @@ enum jit_label {
 	L_DEPTH, /* too many nested bpf-to-bpf calls: record the error, then L_ERR */
 	L_ERR,   /* r0 = 0, then L_EXIT (a helper failed, or LD_ABS/LD_IND read outside the packet) */
 	L_EXIT,  /* the main function's epilogue: restore callee-saved registers, return r0 */
+	L_CALLBACK, /* the way in from C for callbacks (bpf_loop, ...): struct jit_callback_call * in rdi */
 	L__COUNT,
+};
+
+/* what jit_callback() passes to the image's L_CALLBACK stub */
+struct jit_callback_call {
+	uint64_t fn;    /* the callback's entry: what its LD_IMM64 loaded */
+	void *state;    /* r12 of the running main frame (rc->jit_state) */
+	uint64_t args[5];
 };
 
 /* Layout of the JIT state the main prologue reserves below the callee-saved registers; r12 points at it. */
@@ -60,6 +68,7 @@ struct jit_ctx {
 	uint8_t sub_mask; /* is_sub[] of the current subprogram */
 	uint8_t *is_target; /* 1 where any jump or call lands (peepholes never fuse across one) */
 	bool has_may_goto;
+	bool has_func_ptr; /* an LD_IMM64 of a function (a callback): the main prologue records r12 in the run ctx */
 	/* A leaf program (no calls of any kind, no may_goto, no packet loads through the run context: a translated
 	 * classic filter, say) needs no JIT state: its prologue saves only the callee-saved registers it names and
 	 * makes a stack frame only if it names r10. */
@@ -102,6 +111,8 @@ uint32_t jit_blind_key(struct jit_ctx *ctx);
 /* the runtime's entry points called from JIT code (rt.c) */
 struct bpfvm_run_ctx;
 void jit_rt_call_depth(struct bpfvm_run_ctx *rc);
+/* bpfvm_run_callback in the JIT: through the running image's L_CALLBACK stub */
+uint64_t jit_rt_callback(struct bpfvm_run_ctx *rc, uint64_t fn, const uint64_t args[5]);
 void jit_rt_fail(struct bpfvm_run_ctx *rc, int err, const char *what);
 const struct bpfvm_helper *jit_rt_helper(uint32_t id);
 bpfvm_jit_fn jit_rt_tail_call(void *map, uint64_t index, struct bpfvm_run_ctx *rc,

@@ -68,3 +68,18 @@ bpfvm_jit_fn jit_rt_tail_call(void *map, uint64_t index, struct bpfvm_run_ctx *r
 }
 
 #endif /* __x86_64__ */
+
+uint64_t jit_rt_callback(struct bpfvm_run_ctx *rc, uint64_t fn, const uint64_t args[5])
+{
+	const struct bpfvm_prog *prog = rc->prog;
+	if (!prog || !prog->jit_callback_stub || !rc->jit_state) {
+		bpfvm_run_fail(rc, -EINVAL, "callback 0x%llx called where the program has no function pointers",
+			       (unsigned long long)fn);
+		return 0;
+	}
+	struct jit_callback_call call = { .fn = fn, .state = rc->jit_state };
+	for (int i = 0; i < 5; i++)
+		call.args[i] = args[i];
+	uint64_t (*stub)(struct jit_callback_call *) = (uint64_t (*)(struct jit_callback_call *))prog->jit_callback_stub;
+	return stub(&call);
+}
