@@ -46,12 +46,19 @@ int maps_init_slots(struct bpfvm_object *obj)
 		struct loader_map *m = &obj->maps[i];
 		if (!m->nslots || !m->map)
 			continue;
-		if (m->type != BPF_MAP_TYPE_PROG_ARRAY) {
-			pr_err(obj, "%s: map '%s': initial slots of map-in-map are not supported yet", obj->name, m->name);
-			return -ENOTSUP;
-		}
 		for (size_t k = 0; k < m->nslots; k++) {
 			const struct bpfvm_map_init_slot *s = &m->slots[k];
+			if (m->type != BPF_MAP_TYPE_PROG_ARRAY) { /* map-in-map: the slot takes another of the maps */
+				struct bpfvm_map *in = s->map_idx >= 0 && (size_t)s->map_idx < obj->nmaps ?
+							       obj->maps[s->map_idx].map : NULL;
+				int err = in ? bpfvm_map__set_inner(m->map, &s->slot, in, BPF_ANY) : -EINVAL;
+				if (err) {
+					pr_err(obj, "%s: map '%s': slot %u: %s", obj->name, m->name, s->slot,
+					       in ? strerror(-err) : "names a map that is not created");
+					return err;
+				}
+				continue;
+			}
 			struct bpfvm_prog *p = s->prog_idx >= 0 && (size_t)s->prog_idx < obj->nprogs ?
 						       obj->progs[s->prog_idx].prog : NULL;
 			if (!p) {

@@ -53,6 +53,8 @@ static const struct bpfvm_map_ops *ops_by_type(uint32_t type)
 	case BPF_MAP_TYPE_BLOOM_FILTER: return &bpfvm_bloom_filter_map_ops;
 	case BPF_MAP_TYPE_QUEUE: return &bpfvm_queue_stack_map_ops;
 	case BPF_MAP_TYPE_STACK: return &bpfvm_queue_stack_map_ops;
+	case BPF_MAP_TYPE_ARRAY_OF_MAPS: return &bpfvm_map_in_map_ops;
+	case BPF_MAP_TYPE_HASH_OF_MAPS: return &bpfvm_map_in_map_ops;
 	default: return NULL;
 	}
 }
@@ -136,6 +138,8 @@ int bpfvm_map__lookup_elem(struct bpfvm_map *map, const void *key, void *value)
 		pthread_mutex_unlock(&map->lock);
 		return err;
 	}
+	if (map->ops == &bpfvm_map_in_map_ops)
+		return -EOPNOTSUPP; /* the kernel answers with an inner map id: bpfvm_map__inner */
 	pthread_mutex_lock(&map->lock); /* a consistent copy against concurrent updates from user space */
 	void *v = map->ops->lookup(map, key);
 	if (v)

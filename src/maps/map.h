@@ -59,6 +59,7 @@ extern const struct bpfvm_map_ops bpfvm_lpm_trie_map_ops;    /* lpm_trie.c */
 extern const struct bpfvm_map_ops bpfvm_prog_array_map_ops;  /* prog_array.c */
 extern const struct bpfvm_map_ops bpfvm_ringbuf_map_ops;     /* ringbuf.c */
 extern const struct bpfvm_map_ops bpfvm_bloom_filter_map_ops; /* bloom_filter.c */
+extern const struct bpfvm_map_ops bpfvm_map_in_map_ops;       /* map_in_map.c */
 /* the program side of a ring buffer (the ringbuf helpers): NULL when full or on bad flags */
 void *bpfvm_ringbuf_reserve(struct bpfvm_map *m, uint64_t size, uint64_t flags);
 void bpfvm_ringbuf_commit(void *sample, bool discard);

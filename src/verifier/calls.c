@@ -523,6 +523,21 @@ static bool may_update_sockmap(struct bpfvm_verifier_env *env, int32_t func_id)
 	return false;
 }
 
+/* the inner map of a map-in-map as a map the verifier can check uses of (the kernel's inner_map_meta) */
+static const struct bpfvm_map_info *inner_map_of(struct bpfvm_verifier_env *env, const struct bpfvm_map_info *outer)
+{
+	const struct bpfvm_verify_opts *o = env->opts;
+	if (!o->maps || outer < o->maps || outer >= o->maps + o->map_cnt)
+		return outer; /* not one of the program's maps: nothing better is known */
+	if (!env->inner_maps && !(env->inner_maps = calloc(o->map_cnt, sizeof(*env->inner_maps))))
+		return NULL;
+	struct bpfvm_map_info *in = &env->inner_maps[outer - o->maps];
+	*in = (struct bpfvm_map_info){ .type = outer->inner_map_type, .key_size = outer->inner_key_size,
+				       .value_size = outer->inner_value_size, .max_entries = outer->inner_max_entries,
+				       .spin_lock_off = -1, .timer_off = -1 };
+	return in;
+}
+
 static int check_map_func_compatibility(struct bpfvm_verifier_env *env, const struct bpfvm_map_info *map,
 					int func_id)
 {
@@ -1004,8 +1019,12 @@ int check_helper_call(struct bpfvm_verifier_env *env, const struct bpf_insn *ins
 		if (!type_may_be_null(ret_type) && meta.map_ptr->spin_lock_off >= 0)
 			regs[BPF_REG_0].id = ++env->id_gen;
 		/* map in map: the value is an inner map pointer */
-		if (meta.map_ptr->type == BPF_MAP_TYPE_ARRAY_OF_MAPS || meta.map_ptr->type == BPF_MAP_TYPE_HASH_OF_MAPS)
+		if (meta.map_ptr->type == BPF_MAP_TYPE_ARRAY_OF_MAPS || meta.map_ptr->type == BPF_MAP_TYPE_HASH_OF_MAPS) {
 			regs[BPF_REG_0].type = CONST_PTR_TO_MAP | (ret_type & PTR_MAYBE_NULL);
+			regs[BPF_REG_0].map_ptr = inner_map_of(env, meta.map_ptr);
+			if (!regs[BPF_REG_0].map_ptr)
+				return -ENOMEM;
+		}
 		break;
 	case RET_PTR_TO_SOCKET:
 		mark_reg_known_zero(env, regs, BPF_REG_0);

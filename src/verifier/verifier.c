@@ -392,6 +392,7 @@ out_nolog:
 out:
 	free_explored_states(env);
 	free(env->insn_aux_data);
+	free(env->inner_maps);
 	free(env->log);
 	free(env);
 	return ret;

@@ -216,6 +216,9 @@ struct progtype_ops; /* src/progtypes/progtype.h */
 
 struct bpfvm_verifier_env {
 	const struct bpf_insn *insns; /* the program (not modified) */
+	/* map-in-map: the inner map of opts->maps[i] as a map of its own (the kernel's inner_map_meta), made on the
+	 * first lookup that returns it */
+	struct bpfvm_map_info *inner_maps;
 	uint32_t insn_cnt;
 	const struct bpfvm_verify_opts *opts;
 	const struct progtype_ops *ops;

@@ -1,14 +1,19 @@
 /* test_progs_kernel.c - every BPF C test program and example, run by bpfvm and by the live kernel (loaded with
- * bpfvm's own relocations through raw bpf()): the same retval, output packet and context. Cases skip (saying why)
+ * bpfvm's own relocations through raw bpf()): the same retval, output packet and context, and the same contents of
+ * every map after the runs. Cases skip (saying why)
  * where bpf() is refused, or where this build lacks the engine or the maps the case needs. */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bpfvm/map.h"
 #include "bpfvm/object.h"
 #include "diff/progs_cases.h"
 #include "lib/harness.h"
+#include "lib/kernel.h"
 #include "lib/kprog.h"
 
 static const char *build_dir(void)
@@ -43,6 +48,91 @@ static enum bpfvm_engine engine_from_env(void)
 	if (!e)
 		return BPFVM_ENGINE_DEFAULT;
 	return !strcmp(e, "jit") ? BPFVM_ENGINE_JIT : !strcmp(e, "checked") ? BPFVM_ENGINE_CHECKED : BPFVM_ENGINE_INTERP;
+}
+
+static int cmp_key(const void *a, const void *b, void *key_size) { return memcmp(a, b, *(size_t *)key_size); }
+
+/* a bpfvm map as kmap_dump() gives a kernel one: key||value records sorted by key */
+static int bmap_dump(struct bpfvm_map *m, uint8_t **out, size_t *len)
+{
+	size_t ks = bpfvm_map__key_size(m), vs = bpfvm_map__value_buf_size(m), rec = ks + vs, n = 0, cap = 16;
+	uint8_t *buf = malloc(cap * rec), *key = calloc(1, ks + 1);
+	const void *prev = NULL;
+	int err = 0;
+	while (buf && key && bpfvm_map__get_next_key(m, prev, key) == 0 && n < 1000000) {
+		if (n == cap && !(buf = realloc(buf, (cap *= 2) * rec)))
+			break;
+		memcpy(buf + n * rec, key, ks);
+		if ((err = bpfvm_map__lookup_elem(m, key, buf + n * rec + ks)))
+			break;
+		prev = buf + n * rec;
+		n++;
+	}
+	if (n)
+		qsort_r(buf, n, rec, cmp_key, &ks);
+	free(key);
+	*out = buf;
+	*len = n * rec;
+	return buf ? err : -ENOMEM;
+}
+
+/* a queue's or stack's values in pop order, from bpfvm (m) or the kernel (fd >= 0); the maps are emptied */
+static size_t drain(struct bpfvm_map *m, int fd, uint8_t *out, size_t cap, size_t vs)
+{
+	size_t n = 0;
+	while (n + vs <= cap && (fd >= 0 ? kernel_map_lookup_and_delete(fd, NULL, out + n) :
+					   bpfvm_map__lookup_and_delete_elem(m, NULL, out + n)) == 0)
+		n += vs;
+	return n;
+}
+
+/* every map's contents after the runs, bpfvm against the kernel: 0 when all agree, else -1 with a FAIL line */
+static int compare_maps(const char *name, struct bpfvm_object *obj, const struct kobj *k)
+{
+	int ret = 0;
+	for (size_t i = 0; i < bpfvm_object__map_cnt(obj) && i < k->nmaps; i++) {
+		struct bpfvm_object_map_info mi;
+		if (bpfvm_object__map_info(obj, i, &mi) || !mi.map || k->map_fds[i] < 0)
+			continue;
+		uint8_t *bd = NULL, *kd = NULL;
+		size_t bl = 0, kl = 0, nrec;
+		switch (mi.type) {
+		case BPF_MAP_TYPE_QUEUE:
+		case BPF_MAP_TYPE_STACK: {
+			static uint8_t bq[1 << 16], kq[1 << 16];
+			bl = drain(mi.map, -1, bq, sizeof(bq), mi.value_size);
+			kl = drain(NULL, k->map_fds[i], kq, sizeof(kq), mi.value_size);
+			if (bl != kl || memcmp(bq, kq, bl)) {
+				t_fail("%s: map '%s' after the run: bpfvm holds %zu values, the kernel %zu%s", name, mi.name,
+				       bl / mi.value_size, kl / mi.value_size, bl == kl ? " (different)" : "");
+				ret = -1;
+			}
+			continue;
+		}
+		case BPF_MAP_TYPE_PROG_ARRAY:
+		case BPF_MAP_TYPE_ARRAY_OF_MAPS:
+		case BPF_MAP_TYPE_HASH_OF_MAPS: /* slots hold objects, not bytes: their inner maps are compared */
+		case BPF_MAP_TYPE_RINGBUF:      /* records, not elements */
+		case BPF_MAP_TYPE_BLOOM_FILTER: /* no iteration in bpf(2) */
+		case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
+			continue;
+		default:
+			break;
+		}
+		int berr = bmap_dump(mi.map, &bd, &bl);
+		int kerr = kmap_dump(k->map_fds[i], mi.type, mi.key_size, mi.value_size, &kd, &kl, &nrec);
+		if (berr || kerr || bl != kl || memcmp(bd, kd, bl)) {
+			char why[256] = "";
+			if (!berr && !kerr && bl == kl)
+				hexdiff(why, sizeof(why), bd, kd, bl);
+			t_fail("%s: map '%s' after the run: bpfvm %zu bytes (%d), kernel %zu (%d) %s", name, mi.name, bl, berr,
+			       kl, kerr, why);
+			ret = -1;
+		}
+		free(bd);
+		free(kd);
+	}
+	return ret;
 }
 
 /* 1 = compared, 0 = skipped (kernel refused), -1 = failed */
@@ -151,9 +241,10 @@ static int run_case(const struct prog_case *c, bool *kernel_ok)
 		t_fail("%s: syscall ctx written back: %s", name, why);
 		ret = -1;
 	}
-	/* TODO(maps merge): compare map contents after the runs (kmap_dump() against the maps module's iteration) */
+	if (compare_maps(name, obj, &k))
+		ret = -1;
 	if (ret == 1)
-		t_pass("%s: retval %u, %u bytes out", name, kret, ctx_only ? 0 : klen);
+		t_pass("%s: retval %u, %u bytes out, maps equal", name, kret, ctx_only ? 0 : klen);
 out:
 	kobj_close(&k);
 	bpfvm_object__close(obj);
@@ -165,6 +256,12 @@ int main(void)
 {
 	int same = 0, total = 0;
 	bool kernel_ok = true;
+	/* TEST_RUN runs on the caller's CPU and bpfvm's programs see CPU 0: per-CPU maps are comparable from CPU 0 */
+	cpu_set_t cpu0;
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	if (sched_setaffinity(0, sizeof(cpu0), &cpu0))
+		fprintf(stderr, "note: cannot run on CPU 0 alone (%s): per-CPU map contents may differ\n", strerror(errno));
 	for (size_t i = 0; i < sizeof(prog_cases) / sizeof(prog_cases[0]); i++) {
 		int r = run_case(&prog_cases[i], &kernel_ok);
 		total += r != 0;
