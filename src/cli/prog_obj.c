@@ -9,6 +9,7 @@
 #include "cli/prog_obj.h"
 #include "cli/trace_pipe.h"
 #include "cli/btf_json.h"
+#include "cli/map_dump.h"
 #include "loader/sec_def.h"
 #include "progtypes/verdict.h"
 
@@ -16,6 +17,7 @@ struct run_args {
 	const char *obj, *prog, *data, *ctx, *data_out, *ctx_out, *btf;
 	unsigned long repeat, max_insns;
 	enum bpfvm_engine engine;
+	bool dump_maps; /* --dump-maps: every map's elements after the run */
 };
 
 bool cli_is_elf(const char *path)
@@ -108,6 +110,8 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct run_arg
 				return p_err(ctx, EXIT_USAGE, "prog run: unknown engine '%s'", o);
 		} else if (!strcmp(o, "--checked")) {
 			checked = true;
+		} else if (!strcmp(o, "--dump-maps")) {
+			a->dump_maps = true;
 		} else if (!strcmp(o, "-j") || !strcmp(o, "--json")) {
 			ctx->json = true;
 			if (!ctx->jw)
@@ -275,6 +279,8 @@ int prog_run_object(struct cli_ctx *ctx, int argc, char **argv)
 		jsonw_uint_field(ctx->jw, "repeat", a.repeat ? a.repeat : 1);
 		jsonw_uint_field(ctx->jw, "data_size_out", ro.data_size_out);
 		print_ringbufs(ctx, obj);
+		if (a.dump_maps)
+			cli_dump_maps(ctx, obj);
 		jsonw_end_object(ctx->jw);
 	} else {
 		char verdict[64];
@@ -284,6 +290,8 @@ int prog_run_object(struct cli_ctx *ctx, int argc, char **argv)
 		printf("%s, %u bytes out\n", progtype_verdict(prog_type_of(obj, prog), ro.retval, verdict, sizeof(verdict)),
 		       ro.data_size_out);
 		printf("0x%x\n", ro.retval);
+		if (a.dump_maps)
+			cli_dump_maps(ctx, obj);
 	}
 out:
 	free(data);
@@ -294,13 +302,6 @@ out:
 	return rc;
 }
 
-static const char *const map_type_names[] = {
-	"unspec", "hash", "array", "prog_array", "perf_event_array", "percpu_hash", "percpu_array", "stack_trace",
-	"cgroup_array", "lru_hash", "lru_percpu_hash", "lpm_trie", "array_of_maps", "hash_of_maps", "devmap",
-	"sockmap", "cpumap", "xskmap", "sockhash", "cgroup_storage", "reuseport_sockarray", "percpu_cgroup_storage",
-	"queue", "stack", "sk_storage", "devmap_hash", "struct_ops", "ringbuf", "inode_storage", "task_storage",
-	"bloom_filter", "user_ringbuf", "cgrp_storage", "arena",
-};
 
 int prog_show_object(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -362,8 +363,7 @@ int prog_show_object(struct cli_ctx *ctx, int argc, char **argv)
 	for (size_t i = 0; i < bpfvm_object__map_cnt(obj); i++) {
 		struct bpfvm_object_map_info mi;
 		bpfvm_object__map_info(obj, i, &mi);
-		const char *tn = mi.type < sizeof(map_type_names) / sizeof(map_type_names[0]) ? map_type_names[mi.type] :
-											       "unknown";
+		const char *tn = cli_map_type_name(mi.type);
 		if (ctx->json) {
 			jsonw_start_object(ctx->jw);
 			jsonw_string_field(ctx->jw, "name", mi.name);
