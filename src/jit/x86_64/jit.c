@@ -684,8 +684,12 @@ static void mark_lean(struct jit_ctx *ctx)
 	for (size_t i = 0; i < ctx->cnt && ctx->lean; i++) {
 		const struct bpf_insn *insn = &ctx->insns[i];
 		enum bpfvm_op op = bpfvm_op_of(insn);
+		if (op == BPFVM_OP_INVALID)
+			continue; /* jit_prepare has refused it already */
 		unsigned fmt = bpfvm_opinfo[op].fmt;
 
+		if (op == BPFVM_OP_LD_IMM64)
+			i++; /* its second slot holds no registers */
 		if (fmt == FMT_CALL || fmt == FMT_CALLX || fmt == FMT_LDABS || fmt == FMT_LDIND || ctx->has_func_ptr)
 			ctx->lean = false;
 		for (int r = insn->dst_reg, k = 0; k < 2; r = insn->src_reg, k++) {
