@@ -6,6 +6,7 @@
 #include "bpfvm/map.h"
 #include "cli/btf_json.h"
 #include "cli/map_dump.h"
+#include "maps/map.h"
 
 static const char *const map_type_names[] = {
 	"unspec", "hash", "array", "prog_array", "perf_event_array", "percpu_hash", "percpu_array", "stack_trace",
@@ -18,12 +19,6 @@ static const char *const map_type_names[] = {
 const char *cli_map_type_name(uint32_t type)
 {
 	return type < sizeof(map_type_names) / sizeof(map_type_names[0]) ? map_type_names[type] : "unknown";
-}
-
-static bool is_percpu(uint32_t type)
-{
-	return type == BPF_MAP_TYPE_PERCPU_ARRAY || type == BPF_MAP_TYPE_PERCPU_HASH ||
-	       type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
 }
 
 /* maps whose elements are bytes behind keys (the others hold programs, maps, records, or nothing to list) */
@@ -79,14 +74,14 @@ static void dump_one(struct cli_ctx *ctx, const struct bpfvm_object_map_info *mi
 		n++;
 		if (!ctx->json) {
 			print_hex("key", key, ks);
-			print_hex(is_percpu(mi->type) ? "  values (per CPU)" : "  value", val,
-				  is_percpu(mi->type) ? vbuf : mi->value_size);
+			print_hex(bpfvm_map_is_percpu(mi->type) ? "  values (per CPU)" : "  value", val,
+				  bpfvm_map_is_percpu(mi->type) ? vbuf : mi->value_size);
 			printf("\n");
 			continue;
 		}
 		jsonw_start_object(ctx->jw);
 		json_bytes(ctx, "key", btf, mi->btf_key_type_id, key, ks);
-		if (is_percpu(mi->type)) { /* bpftool's shape: one {cpu, value} per possible CPU */
+		if (bpfvm_map_is_percpu(mi->type)) { /* bpftool's shape: one {cpu, value} per possible CPU */
 			jsonw_name(ctx->jw, "values");
 			jsonw_start_array(ctx->jw);
 			for (size_t c = 0; c * stride < vbuf; c++) {

@@ -113,6 +113,19 @@ static uint8_t *snapshot_keys(struct bpfvm_map *map, size_t *n)
  * bpf_for_each_map_elem(map, callback, ctx, flags): callback(map, &key, &value, ctx) for each element until it returns
  * non-zero; the number of elements it was called for. Arrays go by index, hash maps by their keys at the start.
  */
+/* one element for bpf_for_each_map_elem: callback(map, key, value, ctx) with the key readable in checked mode;
+ * true when the iteration stops (the callback returned non-zero, or the run failed) */
+static bool visit_elem(struct bpfvm_run_ctx *rc, uint64_t fn, uint64_t map, const void *key, size_t key_size,
+		       void *value, uint64_t ctx)
+{
+	int nregions = rc->nregions;
+	if (rc->checked)
+		bpfvm_run_add_region(rc, key, key_size, false);
+	uint64_t ret = bpfvm_run_callback(rc, fn, map, (uint64_t)(uintptr_t)key, (uint64_t)(uintptr_t)value, ctx, 0);
+	rc->nregions = nregions;
+	return rc->error || ret;
+}
+
 HELPER(bpf_for_each_map_elem)
 {
 	struct bpfvm_map *map = map_arg(r1, rc, "bpf_for_each_map_elem");
@@ -124,16 +137,9 @@ HELPER(bpf_for_each_map_elem)
 	admit_values(rc, map);
 	if (map->type == BPF_MAP_TYPE_ARRAY || map->type == BPF_MAP_TYPE_PERCPU_ARRAY) {
 		for (uint32_t i = 0; i < map->max_entries; i++) {
-			uint32_t key = i;
-			void *value = bpfvm_map_lookup_ptr(map, &key);
+			uint32_t key = i; /* the callback's copy: the loop does not depend on what it does with it */
 			visited++;
-			int nregions = rc->nregions;
-			if (rc->checked)
-				bpfvm_run_add_region(rc, &key, sizeof(key), false);
-			uint64_t ret = bpfvm_run_callback(rc, r2, r1, (uint64_t)(uintptr_t)&key,
-							  (uint64_t)(uintptr_t)value, r3, 0);
-			rc->nregions = nregions;
-			if (rc->error || ret)
+			if (visit_elem(rc, r2, r1, &key, sizeof(key), bpfvm_map_lookup_ptr(map, &key), r3))
 				break;
 		}
 		return visited;
@@ -151,13 +157,7 @@ HELPER(bpf_for_each_map_elem)
 		if (!value)
 			continue; /* deleted by an earlier callback */
 		visited++;
-		int nregions = rc->nregions;
-		if (rc->checked)
-			bpfvm_run_add_region(rc, key, map->key_size, false);
-		uint64_t ret = bpfvm_run_callback(rc, r2, r1, (uint64_t)(uintptr_t)key, (uint64_t)(uintptr_t)value,
-						  r3, 0);
-		rc->nregions = nregions;
-		if (rc->error || ret)
+		if (visit_elem(rc, r2, r1, key, map->key_size, value, r3))
 			break;
 	}
 	free(keys);

@@ -100,7 +100,7 @@ int pcap_map_next(struct pcap_map *m, struct pcapf_pkt *pkt)
 	pkt->ts_sec = (int32_t)get32(m, m->pos);
 	pkt->ts_usec = (int32_t)get32(m, m->pos + 4);
 	if (m->nsec)
-		pkt->ts_usec = (int32_t)get32(m, m->pos + 4) / 1000; /* libpcap's scaling, signed */
+		pkt->ts_usec /= 1000; /* libpcap's scaling, signed */
 	pkt->caplen = caplen;
 	pkt->len = get32(m, m->pos + 12);
 	pkt->data = m->base + m->pos + PCAP_REC_HDR_LEN;

@@ -30,11 +30,11 @@ static bool opts_ok(const struct bpfvm_test_run_opts *o)
 static int run_once(struct bpfvm_prog *prog, struct bpfvm_run_ctx *rc, const struct test_run_mem *m,
 		    enum bpfvm_engine engine, uint64_t *r0)
 {
-	rc->error = 0;
 	rc->insn_count = 0;
-	rc->tail_call_cnt = 0;
 	if (engine == BPFVM_ENGINE_JIT)
-		return bpfvm_jit_run(prog, rc, m->r1, 0, r0);
+		return bpfvm_jit_run(prog, rc, m->r1, 0, r0); /* it resets the error and the tail-call count */
+	rc->error = 0;
+	rc->tail_call_cnt = 0;
 	return bpfvm_interp_run(prog, rc, m->r1, 0, r0);
 }
 

@@ -52,15 +52,13 @@ static void array_free(struct bpfvm_map *m)
 
 static void *array_lookup(struct bpfvm_map *m, const void *key)
 {
-	uint32_t idx;
-	memcpy(&idx, key, sizeof(idx));
+	uint32_t idx = bpfvm_map_key_index(key);
 	return idx < m->max_entries ? (char *)m->data + (size_t)idx * elem_size(m) : NULL;
 }
 
 static int array_update(struct bpfvm_map *m, const void *key, const void *value, uint64_t flags)
 {
-	uint32_t idx;
-	memcpy(&idx, key, sizeof(idx));
+	uint32_t idx = bpfvm_map_key_index(key);
 	if (idx >= m->max_entries)
 		return -E2BIG;
 	if (flags == BPF_NOEXIST)
@@ -76,21 +74,6 @@ static int array_delete(struct bpfvm_map *m, const void *key)
 	return -EINVAL;
 }
 
-static int array_get_next_key(struct bpfvm_map *m, const void *key, void *next_key)
-{
-	uint32_t idx = UINT32_MAX, next;
-	if (key)
-		memcpy(&idx, key, sizeof(idx));
-	if (!key || idx >= m->max_entries)
-		next = 0;
-	else if (idx == m->max_entries - 1)
-		return -ENOENT;
-	else
-		next = idx + 1;
-	memcpy(next_key, &next, sizeof(next));
-	return 0;
-}
-
 static void array_storage(const struct bpfvm_map *m, void **start, size_t *len)
 {
 	*start = m->data;
@@ -104,6 +87,6 @@ const struct bpfvm_map_ops bpfvm_array_map_ops = {
 	.lookup = array_lookup,
 	.update = array_update,
 	.delete = array_delete,
-	.get_next_key = array_get_next_key,
+	.get_next_key = bpfvm_map_index_next_key,
 	.storage = array_storage,
 };

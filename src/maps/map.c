@@ -176,6 +176,31 @@ int bpfvm_map__delete_elem(struct bpfvm_map *map, const void *key)
 	return err;
 }
 
+int bpfvm_map_index_next_key(struct bpfvm_map *m, const void *key, void *next_key)
+{
+	uint32_t i = key ? bpfvm_map_key_index(key) : UINT32_MAX, next;
+	if (!key || i >= m->max_entries)
+		next = 0;
+	else if (i == m->max_entries - 1)
+		return -ENOENT;
+	else
+		next = i + 1;
+	memcpy(next_key, &next, sizeof(next));
+	return 0;
+}
+
+int bpfvm_map_slot_clear(struct bpfvm_map *m, const void *key)
+{
+	uint32_t i = bpfvm_map_key_index(key);
+	void **slots = m->data;
+	if (i >= m->max_entries)
+		return -E2BIG;
+	if (!slots[i])
+		return -ENOENT;
+	__atomic_store_n(&slots[i], NULL, __ATOMIC_RELEASE); /* lookups read the slots without the lock */
+	return 0;
+}
+
 int bpfvm_map__get_next_key(struct bpfvm_map *map, const void *key, void *next_key)
 {
 	if (map->ops->push)

@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <string.h>
 
 #include "bpfvm/insn.h"
 #include "bpfvm/map.h"
@@ -92,6 +93,19 @@ int bpfvm_map_pop(struct bpfvm_map *map, void *value, bool remove);
 
 /* the program side of bpf_map_update_elem: value_size bytes; a per-CPU map's update writes this CPU's slot */
 int bpfvm_map_update_from_prog(struct bpfvm_map *map, const void *key, const void *value, uint64_t flags);
+
+/* an index-keyed map's key (array, prog_array, array_of_maps): a u32 */
+static inline uint32_t bpfvm_map_key_index(const void *key)
+{
+	uint32_t i;
+	memcpy(&i, key, sizeof(i));
+	return i;
+}
+/* get_next_key of an index-keyed map: 0 after NULL or an index out of range, -ENOENT after the last */
+int bpfvm_map_index_next_key(struct bpfvm_map *m, const void *key, void *next_key);
+/* delete of a map whose data is max_entries pointer slots (prog_array, array_of_maps): -E2BIG out of range,
+ * -ENOENT for an empty slot */
+int bpfvm_map_slot_clear(struct bpfvm_map *m, const void *key);
 
 /* the program side of a lookup (helpers call it): the value in place, or NULL */
 static inline void *bpfvm_map_lookup_ptr(struct bpfvm_map *map, const void *key)

@@ -51,13 +51,6 @@ static void mim_free(struct bpfvm_map *m)
 		free(m->data);
 }
 
-static uint32_t key_index(const void *key)
-{
-	uint32_t i;
-	memcpy(&i, key, sizeof(i));
-	return i;
-}
-
 /* the program side: the inner map itself, or NULL */
 static void *mim_lookup(struct bpfvm_map *m, const void *key)
 {
@@ -65,7 +58,7 @@ static void *mim_lookup(struct bpfvm_map *m, const void *key)
 		struct bpfvm_map **slot = bpfvm_map_lookup_ptr(m->data, key);
 		return slot ? __atomic_load_n(slot, __ATOMIC_ACQUIRE) : NULL;
 	}
-	uint32_t i = key_index(key);
+	uint32_t i = bpfvm_map_key_index(key);
 	if (i >= m->max_entries)
 		return NULL;
 	return __atomic_load_n(&((struct bpfvm_map **)m->data)[i], __ATOMIC_ACQUIRE);
@@ -81,29 +74,14 @@ static int mim_delete(struct bpfvm_map *m, const void *key)
 {
 	if (is_hash(m))
 		return bpfvm_map__delete_elem(m->data, key);
-	uint32_t i = key_index(key);
-	struct bpfvm_map **slots = m->data;
-	if (i >= m->max_entries)
-		return -E2BIG;
-	if (!slots[i])
-		return -ENOENT;
-	__atomic_store_n(&slots[i], NULL, __ATOMIC_RELEASE);
-	return 0;
+	return bpfvm_map_slot_clear(m, key);
 }
 
 static int mim_get_next_key(struct bpfvm_map *m, const void *key, void *next_key)
 {
 	if (is_hash(m))
 		return bpfvm_map__get_next_key(m->data, key, next_key);
-	uint32_t i = key ? key_index(key) : UINT32_MAX, next;
-	if (!key || i >= m->max_entries)
-		next = 0;
-	else if (i == m->max_entries - 1)
-		return -ENOENT;
-	else
-		next = i + 1;
-	memcpy(next_key, &next, sizeof(next));
-	return 0;
+	return bpfvm_map_index_next_key(m, key, next_key);
 }
 
 static void mim_storage(const struct bpfvm_map *m, void **start, size_t *len)
@@ -132,7 +110,7 @@ int bpfvm_map__set_inner(struct bpfvm_map *map, const void *key, struct bpfvm_ma
 		return -EINVAL; /* one level only, as the kernel */
 	if (is_hash(map))
 		return bpfvm_map__update_elem(map->data, key, &inner, flags);
-	uint32_t i = key_index(key);
+	uint32_t i = bpfvm_map_key_index(key);
 	if (flags > BPF_EXIST)
 		return -EINVAL;
 	if (i >= map->max_entries)

@@ -32,44 +32,12 @@ static void pa_free(struct bpfvm_map *m)
 	free(m->data);
 }
 
-static uint32_t key_index(const void *key)
-{
-	uint32_t i;
-	memcpy(&i, key, sizeof(i));
-	return i;
-}
-
 static void *pa_lookup(struct bpfvm_map *m, const void *key) { (void)m; (void)key; return NULL; }
 
 static int pa_update(struct bpfvm_map *m, const void *key, const void *value, uint64_t flags)
 {
 	(void)m; (void)key; (void)value; (void)flags;
 	return -EOPNOTSUPP;
-}
-
-static int pa_delete(struct bpfvm_map *m, const void *key)
-{
-	uint32_t i = key_index(key);
-	struct bpfvm_prog **slots = m->data;
-	if (i >= m->max_entries)
-		return -E2BIG;
-	if (!slots[i])
-		return -ENOENT;
-	slots[i] = NULL;
-	return 0;
-}
-
-static int pa_get_next_key(struct bpfvm_map *m, const void *key, void *next_key)
-{
-	uint32_t i = key ? key_index(key) : UINT32_MAX, next;
-	if (!key || i >= m->max_entries)
-		next = 0;
-	else if (i == m->max_entries - 1)
-		return -ENOENT;
-	else
-		next = i + 1;
-	memcpy(next_key, &next, sizeof(next));
-	return 0;
 }
 
 static void pa_storage(const struct bpfvm_map *m, void **start, size_t *len)
@@ -85,8 +53,8 @@ const struct bpfvm_map_ops bpfvm_prog_array_map_ops = {
 	.free = pa_free,
 	.lookup = pa_lookup,
 	.update = pa_update,
-	.delete = pa_delete,
-	.get_next_key = pa_get_next_key,
+	.delete = bpfvm_map_slot_clear,
+	.get_next_key = bpfvm_map_index_next_key,
 	.storage = pa_storage,
 };
 

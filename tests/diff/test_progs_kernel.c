@@ -50,8 +50,6 @@ static enum bpfvm_engine engine_from_env(void)
 	return !strcmp(e, "jit") ? BPFVM_ENGINE_JIT : !strcmp(e, "checked") ? BPFVM_ENGINE_CHECKED : BPFVM_ENGINE_INTERP;
 }
 
-static int cmp_key(const void *a, const void *b, void *key_size) { return memcmp(a, b, *(size_t *)key_size); }
-
 /* a bpfvm map as kmap_dump() gives a kernel one: key||value records sorted by key */
 static int bmap_dump(struct bpfvm_map *m, uint8_t **out, size_t *len)
 {
@@ -68,8 +66,7 @@ static int bmap_dump(struct bpfvm_map *m, uint8_t **out, size_t *len)
 		prev = buf + n * rec;
 		n++;
 	}
-	if (n)
-		qsort_r(buf, n, rec, cmp_key, &ks);
+	kmap_sort_records(buf, n, rec, ks);
 	free(key);
 	*out = buf;
 	*len = n * rec;

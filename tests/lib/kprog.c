@@ -280,6 +280,12 @@ int kprog_test_run(int prog_fd, const void *data, uint32_t data_len, void *data_
 
 static int cmp_rec(const void *a, const void *b, void *key_size) { return memcmp(a, b, *(size_t *)key_size); }
 
+void kmap_sort_records(uint8_t *buf, size_t n, size_t rec, size_t key_size)
+{
+	if (n)
+		qsort_r(buf, n, rec, cmp_rec, &key_size);
+}
+
 int kmap_dump(int fd, uint32_t type, uint32_t key_size, uint32_t value_size, uint8_t **out, size_t *len, size_t *nrec)
 {
 	size_t vsz = is_percpu(type) ? ((value_size + 7) & ~7u) * kprog_possible_cpus() : value_size;
@@ -316,9 +322,7 @@ int kmap_dump(int fd, uint32_t type, uint32_t key_size, uint32_t value_size, uin
 	}
 	free(key);
 	free(next);
-	size_t ks = key_size;
-	if (n)
-		qsort_r(buf, n, rec, cmp_rec, &ks);
+	kmap_sort_records(buf, n, rec, key_size);
 	*out = buf;
 	*len = n * rec;
 	*nrec = n;

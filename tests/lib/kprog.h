@@ -30,6 +30,8 @@ int kprog_test_run(int prog_fd, const void *data, uint32_t data_len, void *data_
 /* every key and value of a kernel map, as key||value records sorted by key; values of per-CPU maps for all CPUs */
 int kmap_dump(int fd, uint32_t type, uint32_t key_size, uint32_t value_size, uint8_t **out, size_t *len,
 	      size_t *nrec);
+/* sort n key||value records of rec bytes by their first key_size bytes, as kmap_dump() returns them */
+void kmap_sort_records(uint8_t *buf, size_t n, size_t rec, size_t key_size);
 int kprog_possible_cpus(void);
 
 #endif
