@@ -2,6 +2,7 @@
 #ifndef BPFVM_MAP_H
 #define BPFVM_MAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,6 +56,30 @@ int bpfvm_map__get_next_key(struct bpfvm_map *map, const void *key, void *next_k
  * get_next_key are -EINVAL.
  */
 int bpfvm_map__lookup_and_delete_elem(struct bpfvm_map *map, const void *key, void *value);
+
+/*
+ * Pinning: a map whose storage and lock live in a file mapped shared, so that other processes (another bpfvm, or
+ * `bpfvm map dump pinned FILE`) read and update the same elements while it runs, and the elements outlive the
+ * process, as a pin in bpffs does. bpfvm_map_create_pinned makes the map in a new file at path or, when path
+ * already holds a pinned map with the same type, sizes and flags, opens that one (libbpf's reuse of pinned maps;
+ * *reused tells which, may be NULL). A pinned map of other attributes is -EINVAL with a line in log; types whose
+ * elements are not bytes (prog_array, map-in-map, ringbuf) are -EOPNOTSUPP. btf (may be NULL) is kept in the file
+ * so that dumps can format keys and values. bpfvm_map__free unmaps; the file stays until it is removed.
+ */
+struct bpfvm_map_pin_btf {
+	const void *data; /* raw .BTF */
+	size_t size;
+	uint32_t key_type_id, value_type_id;
+};
+int bpfvm_map_create_pinned(const struct bpfvm_map_attr *attr, const char *path, const struct bpfvm_map_pin_btf *btf,
+			    bool *reused, struct bpfvm_map **out, struct bpfvm_log *log);
+/* bpf_obj_get: the map pinned at path; -ENOENT, or -EINVAL with a line in log when the file is not one */
+int bpfvm_map_open_pinned(const char *path, struct bpfvm_map **out, struct bpfvm_log *log);
+const char *bpfvm_map__pin_path(const struct bpfvm_map *map); /* NULL when not pinned */
+/* the BTF kept with a pinned map and its key/value type ids; NULL when it has none */
+const void *bpfvm_map__pin_btf(const struct bpfvm_map *map, size_t *size, uint32_t *key_type_id,
+			       uint32_t *value_type_id);
+uint32_t bpfvm_map__map_flags(const struct bpfvm_map *map);
 
 /*
  * Drain a BPF_MAP_TYPE_RINGBUF: cb gets each committed record in order (discarded ones are skipped; a record still

@@ -98,14 +98,14 @@ static uint8_t *snapshot_keys(struct bpfvm_map *map, size_t *n)
 	*n = 0;
 	if (!keys)
 		return NULL;
-	pthread_mutex_lock(&map->lock);
+	bpfvm_map_lock(map);
 	const void *prev = NULL;
 	while (*n < map->max_entries &&
 	       map->ops->get_next_key(map, prev, keys + *n * map->key_size) == 0) {
 		prev = keys + *n * map->key_size;
 		(*n)++;
 	}
-	pthread_mutex_unlock(&map->lock);
+	bpfvm_map_unlock(map);
 	return keys;
 }
 

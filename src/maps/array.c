@@ -39,15 +39,9 @@ static int array_alloc_check(const struct bpfvm_map_attr *attr, struct bpfvm_log
 	return 0;
 }
 
-static int array_alloc(struct bpfvm_map *m)
+static size_t array_mem_size(const struct bpfvm_map *m)
 {
-	m->data = calloc(m->max_entries, elem_size(m));
-	return m->data ? 0 : -ENOMEM;
-}
-
-static void array_free(struct bpfvm_map *m)
-{
-	free(m->data);
+	return (size_t)m->max_entries * elem_size(m);
 }
 
 static void *array_lookup(struct bpfvm_map *m, const void *key)
@@ -82,8 +76,7 @@ static void array_storage(const struct bpfvm_map *m, void **start, size_t *len)
 
 const struct bpfvm_map_ops bpfvm_array_map_ops = {
 	.alloc_check = array_alloc_check,
-	.alloc = array_alloc,
-	.free = array_free,
+	.mem_size = array_mem_size, /* zeroed values: nothing to set up */
 	.lookup = array_lookup,
 	.update = array_update,
 	.delete = array_delete,

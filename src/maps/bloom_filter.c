@@ -14,7 +14,7 @@
 struct bloom {
 	uint32_t nr_hashes;
 	uint64_t bit_mask; /* the bit array holds bit_mask + 1 bits, a power of two */
-	uint64_t *bits;
+	uint64_t bits[];
 };
 
 static int bloom_alloc_check(const struct bpfvm_map_attr *attr, struct bpfvm_log *log)
@@ -29,31 +29,30 @@ static int bloom_alloc_check(const struct bpfvm_map_attr *attr, struct bpfvm_log
 	return 0;
 }
 
-static int bloom_alloc(struct bpfvm_map *m)
+static uint32_t nr_hashes_of(const struct bpfvm_map *m)
 {
-	struct bloom *b = calloc(1, sizeof(*b));
-	if (!b)
-		return -ENOMEM;
-	b->nr_hashes = m->map_extra & 0xf ? (uint32_t)(m->map_extra & 0xf) : 5; /* the kernel's default */
-	/* about 7/5 bits per element and hash (the kernel's sizing), at least 64 bits, a power of two */
-	uint64_t want = (uint64_t)m->max_entries * b->nr_hashes * 7 / 5, n = 64;
-	while (n < want && n < (1ull << 32))
-		n <<= 1;
-	b->bit_mask = n - 1;
-	b->bits = calloc(n / 64, sizeof(uint64_t));
-	if (!b->bits) {
-		free(b);
-		return -ENOMEM;
-	}
-	m->data = b;
-	return 0;
+	return m->map_extra & 0xf ? (uint32_t)(m->map_extra & 0xf) : 5; /* the kernel's default */
 }
 
-static void bloom_free(struct bpfvm_map *m)
+/* about 7/5 bits per element and hash (the kernel's sizing), at least 64 bits, a power of two */
+static uint64_t nr_bits_of(const struct bpfvm_map *m)
+{
+	uint64_t want = (uint64_t)m->max_entries * nr_hashes_of(m) * 7 / 5, n = 64;
+	while (n < want && n < (1ull << 32))
+		n <<= 1;
+	return n;
+}
+
+static size_t bloom_mem_size(const struct bpfvm_map *m)
+{
+	return sizeof(struct bloom) + nr_bits_of(m) / 8;
+}
+
+static void bloom_mem_init(struct bpfvm_map *m)
 {
 	struct bloom *b = m->data;
-	free(b->bits);
-	free(b);
+	b->nr_hashes = nr_hashes_of(m);
+	b->bit_mask = nr_bits_of(m) - 1;
 }
 
 static uint64_t bit_of(const struct bpfvm_map *m, const void *value, uint32_t i)
@@ -105,8 +104,8 @@ static void bloom_storage(const struct bpfvm_map *m, void **start, size_t *len)
 
 const struct bpfvm_map_ops bpfvm_bloom_filter_map_ops = {
 	.alloc_check = bloom_alloc_check,
-	.alloc = bloom_alloc,
-	.free = bloom_free,
+	.mem_size = bloom_mem_size,
+	.mem_init = bloom_mem_init,
 	.lookup = bloom_lookup,
 	.update = bloom_update,
 	.delete = bloom_delete,

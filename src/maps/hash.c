@@ -13,29 +13,43 @@
 
 /*
  * Every element lives in one pool allocated at creation (the kernel's preallocated hash): a deleted element goes
- * back to the free list and its memory stays valid, so a value pointer a program still holds never dangles.
+ * back to the free list and its memory stays valid, so a value pointer a program still holds never dangles. The
+ * whole map is one block with links as element numbers (index + 1, 0 for none) rather than pointers, so that a
+ * pinned map's file can be mapped at any address by several processes.
  */
 struct helem {
-	struct helem *next;
+	uint32_t next; /* the next element of the bucket or of the free list */
 	uint32_t hash;
 	uint32_t used;  /* in a bucket (1) or on the free list (0) */
+	uint32_t pad;
 	uint64_t stamp; /* LRU types: when it was last updated or looked up */
 	uint8_t kv[];   /* key, then the value at round_up(key_size, 8) */
 };
 
 struct htab {
 	uint64_t clock; /* LRU types: the stamp of the next use */
-	struct helem **buckets;
 	uint32_t nbuckets; /* a power of two */
 	uint32_t count;
-	struct helem *free_list;
-	uint8_t *pool;
-	size_t elem_size;
+	uint32_t free_list;
+	uint32_t pool_off; /* bytes from the block's start to element 1 */
+	uint64_t elem_size;
+	uint32_t buckets[]; /* the first element of each bucket */
 };
 
 static size_t key_room(const struct bpfvm_map *m)
 {
 	return ((size_t)m->key_size + 7) & ~(size_t)7;
+}
+
+/* element number n (1-based) */
+static struct helem *elem(const struct htab *h, uint32_t n)
+{
+	return (struct helem *)(void *)((uint8_t *)h + h->pool_off + (size_t)(n - 1) * h->elem_size);
+}
+
+static uint32_t elem_no(const struct htab *h, const struct helem *e)
+{
+	return (uint32_t)(((const uint8_t *)e - ((const uint8_t *)h + h->pool_off)) / h->elem_size) + 1;
 }
 
 /* FNV-1a over the key bytes */
@@ -71,50 +85,54 @@ static int hash_alloc_check(const struct bpfvm_map_attr *attr, struct bpfvm_log 
 	return 0;
 }
 
-static int hash_alloc(struct bpfvm_map *m)
+static uint32_t nbuckets_for(const struct bpfvm_map *m)
 {
-	struct htab *h = calloc(1, sizeof(*h));
-	if (!h)
-		return -ENOMEM;
-	h->nbuckets = 1;
-	while (h->nbuckets < m->max_entries && h->nbuckets < (1u << 30))
-		h->nbuckets <<= 1;
-	h->elem_size = sizeof(struct helem) + key_room(m) + ((bpfvm_map_value_bytes(m) + 7) & ~(size_t)7);
-	h->buckets = calloc(h->nbuckets, sizeof(*h->buckets));
-	h->pool = calloc(m->max_entries, h->elem_size);
-	if (!h->buckets || !h->pool) {
-		free(h->buckets);
-		free(h->pool);
-		free(h);
-		return -ENOMEM;
-	}
-	for (uint32_t i = m->max_entries; i-- > 0;) {
-		struct helem *e = (struct helem *)(void *)(h->pool + (size_t)i * h->elem_size);
-		e->next = h->free_list;
-		h->free_list = e;
-	}
-	m->data = h;
-	return 0;
+	uint32_t n = 1;
+	while (n < m->max_entries && n < (1u << 30))
+		n <<= 1;
+	return n;
 }
 
-static void hash_free(struct bpfvm_map *m)
+static size_t pool_off_for(const struct bpfvm_map *m)
 {
-	struct htab *h = m->data;
-	free(h->buckets);
-	free(h->pool);
-	free(h);
+	return (sizeof(struct htab) + (size_t)nbuckets_for(m) * sizeof(uint32_t) + 7) & ~(size_t)7;
 }
 
-static struct helem *find(struct bpfvm_map *m, const void *key, uint32_t hash, struct helem ***link)
+static size_t elem_size_for(const struct bpfvm_map *m)
+{
+	return sizeof(struct helem) + key_room(m) + ((bpfvm_map_value_bytes(m) + 7) & ~(size_t)7);
+}
+
+static size_t hash_mem_size(const struct bpfvm_map *m)
+{
+	return pool_off_for(m) + (size_t)m->max_entries * elem_size_for(m);
+}
+
+static void hash_mem_init(struct bpfvm_map *m)
 {
 	struct htab *h = m->data;
-	struct helem **l = &h->buckets[hash & (h->nbuckets - 1)];
-	for (; *l; l = &(*l)->next)
-		if ((*l)->hash == hash && !memcmp((*l)->kv, key, m->key_size))
+	h->nbuckets = nbuckets_for(m);
+	h->pool_off = (uint32_t)pool_off_for(m);
+	h->elem_size = elem_size_for(m);
+	for (uint32_t n = m->max_entries; n > 0; n--) {
+		elem(h, n)->next = h->free_list;
+		h->free_list = n;
+	}
+}
+
+/* the element with key, and the link that points at it (or the bucket's last link) */
+static struct helem *find(struct bpfvm_map *m, const void *key, uint32_t hash, uint32_t **link)
+{
+	struct htab *h = m->data;
+	uint32_t *l = &h->buckets[hash & (h->nbuckets - 1)];
+	for (; *l; l = &elem(h, *l)->next) {
+		struct helem *e = elem(h, *l);
+		if (e->hash == hash && !memcmp(e->kv, key, m->key_size))
 			break;
+	}
 	if (link)
 		*link = l;
-	return *l;
+	return *l ? elem(h, *l) : NULL;
 }
 
 /* LRU types: a use moves the element to the recent end (a relaxed store: lookups from programs take no lock) */
@@ -133,32 +151,39 @@ static void *hash_lookup(struct bpfvm_map *m, const void *key)
 	return e ? e->kv + key_room(m) : NULL;
 }
 
+/* an element leaves its bucket (through link) for the free list */
+static void release(struct htab *h, uint32_t *link, struct helem *e)
+{
+	*link = e->next;
+	e->used = 0;
+	e->next = h->free_list;
+	h->free_list = elem_no(h, e);
+	h->count--;
+}
+
 /* LRU types with no free element: the least recently used one leaves its bucket for the free list */
 static void evict_lru(struct bpfvm_map *m)
 {
 	struct htab *h = m->data;
 	struct helem *victim = NULL;
-	for (uint32_t i = 0; i < m->max_entries; i++) {
-		struct helem *e = (struct helem *)(void *)(h->pool + (size_t)i * h->elem_size);
+	for (uint32_t n = 1; n <= m->max_entries; n++) {
+		struct helem *e = elem(h, n);
 		if (e->used && (!victim || e->stamp < victim->stamp))
 			victim = e;
 	}
 	if (!victim)
 		return;
-	struct helem **link;
+	uint32_t *link;
 	find(m, victim->kv, victim->hash, &link);
-	*link = victim->next;
-	victim->used = 0;
-	victim->next = h->free_list;
-	h->free_list = victim;
-	h->count--;
+	release(h, link, victim);
 }
 
 static int hash_update(struct bpfvm_map *m, const void *key, const void *value, uint64_t flags)
 {
 	struct htab *h = m->data;
 	uint32_t hash = hash_key(key, m->key_size);
-	struct helem **link, *e = find(m, key, hash, &link);
+	uint32_t *link;
+	struct helem *e = find(m, key, hash, &link);
 
 	if (e && flags == BPF_NOEXIST)
 		return -EEXIST;
@@ -169,34 +194,32 @@ static int hash_update(struct bpfvm_map *m, const void *key, const void *value, 
 		touch(m, e);
 		return 0;
 	}
-	if (!h->free_list && is_lru(m->type))
+	if (!h->free_list && is_lru(m->type)) {
 		evict_lru(m);
+		find(m, key, hash, &link); /* the victim may have been the link's element */
+	}
 	if (!h->free_list)
 		return -E2BIG;
-	e = h->free_list;
+	e = elem(h, h->free_list);
 	h->free_list = e->next;
 	e->hash = hash;
 	memcpy(e->kv, key, m->key_size);
 	memcpy(e->kv + key_room(m), value, bpfvm_map_value_bytes(m));
-	e->next = NULL;
+	e->next = 0;
 	e->used = 1;
 	touch(m, e);
-	*link = e; /* at the tail of its bucket: iteration order is insertion order within a bucket */
+	*link = elem_no(h, e); /* at the tail of its bucket: iteration order is insertion order within a bucket */
 	h->count++;
 	return 0;
 }
 
 static int hash_delete(struct bpfvm_map *m, const void *key)
 {
-	struct htab *h = m->data;
-	struct helem **link, *e = find(m, key, hash_key(key, m->key_size), &link);
+	uint32_t *link;
+	struct helem *e = find(m, key, hash_key(key, m->key_size), &link);
 	if (!e)
 		return -ENOENT;
-	*link = e->next;
-	e->used = 0;
-	e->next = h->free_list;
-	h->free_list = e;
-	h->count--;
+	release(m->data, link, e);
 	return 0;
 }
 
@@ -208,14 +231,14 @@ static int hash_get_next_key(struct bpfvm_map *m, const void *key, void *next_ke
 
 	if (e) {
 		if (e->next) {
-			memcpy(next_key, e->next->kv, m->key_size);
+			memcpy(next_key, elem(h, e->next)->kv, m->key_size);
 			return 0;
 		}
 		b = (e->hash & (h->nbuckets - 1)) + 1;
 	}
 	for (; b < h->nbuckets; b++)
 		if (h->buckets[b]) {
-			memcpy(next_key, h->buckets[b]->kv, m->key_size);
+			memcpy(next_key, elem(h, h->buckets[b])->kv, m->key_size);
 			return 0;
 		}
 	return -ENOENT;
@@ -224,14 +247,14 @@ static int hash_get_next_key(struct bpfvm_map *m, const void *key, void *next_ke
 static void hash_storage(const struct bpfvm_map *m, void **start, size_t *len)
 {
 	const struct htab *h = m->data;
-	*start = h->pool;
+	*start = (uint8_t *)h + h->pool_off;
 	*len = (size_t)m->max_entries * h->elem_size;
 }
 
 const struct bpfvm_map_ops bpfvm_hash_map_ops = {
 	.alloc_check = hash_alloc_check,
-	.alloc = hash_alloc,
-	.free = hash_free,
+	.mem_size = hash_mem_size,
+	.mem_init = hash_mem_init,
 	.lookup = hash_lookup,
 	.update = hash_update,
 	.delete = hash_delete,

@@ -24,9 +24,9 @@ struct lpm_slot {
 };
 
 struct lpm {
-	uint32_t data_size, max_prefixlen, count;
-	size_t slot_size, value_off;
-	uint8_t *pool;
+	uint32_t data_size, max_prefixlen, count, pad;
+	uint64_t slot_size, value_off;
+	uint8_t pool[]; /* max_entries slots */
 };
 
 static struct lpm_slot *slot_at(const struct lpm *t, uint32_t i)
@@ -46,29 +46,24 @@ static int lpm_alloc_check(const struct bpfvm_map_attr *attr, struct bpfvm_log *
 	return 0;
 }
 
-static int lpm_alloc(struct bpfvm_map *m)
+static size_t slot_size_of(const struct bpfvm_map *m)
 {
-	struct lpm *t = calloc(1, sizeof(*t));
-	if (!t)
-		return -ENOMEM;
+	size_t data_size = m->key_size - 4;
+	return sizeof(struct lpm_slot) + ((data_size + 7) & ~(size_t)7) + (((size_t)m->value_size + 7) & ~(size_t)7);
+}
+
+static size_t lpm_mem_size(const struct bpfvm_map *m)
+{
+	return sizeof(struct lpm) + (size_t)m->max_entries * slot_size_of(m);
+}
+
+static void lpm_mem_init(struct bpfvm_map *m)
+{
+	struct lpm *t = m->data;
 	t->data_size = m->key_size - 4;
 	t->max_prefixlen = t->data_size * 8;
 	t->value_off = ((size_t)t->data_size + 7) & ~(size_t)7;
-	t->slot_size = sizeof(struct lpm_slot) + t->value_off + (((size_t)m->value_size + 7) & ~(size_t)7);
-	t->pool = calloc(m->max_entries, t->slot_size);
-	if (!t->pool) {
-		free(t);
-		return -ENOMEM;
-	}
-	m->data = t;
-	return 0;
-}
-
-static void lpm_free(struct bpfvm_map *m)
-{
-	struct lpm *t = m->data;
-	free(t->pool);
-	free(t);
+	t->slot_size = slot_size_of(m);
 }
 
 static int bit_at(const uint8_t *data, uint32_t i)
@@ -197,15 +192,15 @@ static int lpm_get_next_key(struct bpfvm_map *m, const void *key, void *next_key
 
 static void lpm_storage(const struct bpfvm_map *m, void **start, size_t *len)
 {
-	const struct lpm *t = m->data;
+	struct lpm *t = m->data;
 	*start = t->pool;
 	*len = (size_t)m->max_entries * t->slot_size;
 }
 
 const struct bpfvm_map_ops bpfvm_lpm_trie_map_ops = {
 	.alloc_check = lpm_alloc_check,
-	.alloc = lpm_alloc,
-	.free = lpm_free,
+	.mem_size = lpm_mem_size,
+	.mem_init = lpm_mem_init,
 	.lookup = lpm_lookup,
 	.update = lpm_update,
 	.delete = lpm_delete,

@@ -59,7 +59,7 @@ static const struct bpfvm_map_ops *ops_by_type(uint32_t type)
 	}
 }
 
-int bpfvm_map_create(const struct bpfvm_map_attr *attr, struct bpfvm_map **out, struct bpfvm_log *log)
+int bpfvm_map_new(const struct bpfvm_map_attr *attr, struct bpfvm_map **out, struct bpfvm_log *log)
 {
 	*out = NULL;
 	if (!attr || attr->sz < offsetof(struct bpfvm_map_attr, map_flags) + sizeof(attr->map_flags))
@@ -94,19 +94,59 @@ int bpfvm_map_create(const struct bpfvm_map_attr *attr, struct bpfvm_map **out, 
 	const char *name = attr->sz >= offsetof(struct bpfvm_map_attr, name) + sizeof(attr->name) ? attr->name : NULL;
 	if (name)
 		snprintf(m->name, sizeof(m->name), "%s", name);
-	pthread_mutex_init(&m->lock, NULL);
-	if ((err = ops->alloc(m))) {
-		bpfvm_logf(log, "map '%s': cannot allocate %u entries", m->name, m->max_entries);
-		pthread_mutex_destroy(&m->lock);
-		free(m);
-		return err;
-	}
+	pthread_mutex_init(&m->own_lock, NULL);
+	m->lock = &m->own_lock;
+	*out = m;
+	return 0;
+}
+
+/* the storage of a map that is not pinned */
+static int storage_alloc(struct bpfvm_map *m)
+{
+	if (!m->ops->mem_size)
+		return m->ops->alloc(m);
+	if (!(m->data = calloc(1, m->ops->mem_size(m))))
+		return -ENOMEM;
+	if (m->ops->mem_init)
+		m->ops->mem_init(m);
+	return 0;
+}
+
+static void map_release(struct bpfvm_map *m)
+{
+	if (m->pin)
+		bpfvm_map_pin_release(m);
+	else if (m->ops->mem_size)
+		free(m->data);
+	else if (m->data)
+		m->ops->free(m);
+	pthread_mutex_destroy(&m->own_lock);
+	free(m);
+}
+
+int bpfvm_map_publish(struct bpfvm_map *m)
+{
 	if (bpfvm_map_register(m)) {
-		ops->free(m);
-		pthread_mutex_destroy(&m->lock);
-		free(m);
+		map_release(m);
 		return -ENOMEM;
 	}
+	return 0;
+}
+
+int bpfvm_map_create(const struct bpfvm_map_attr *attr, struct bpfvm_map **out, struct bpfvm_log *log)
+{
+	struct bpfvm_map *m;
+	int err = bpfvm_map_new(attr, &m, log);
+	if (err)
+		return err;
+	if ((err = storage_alloc(m))) {
+		bpfvm_logf(log, "map '%s': cannot allocate %u entries", m->name, m->max_entries);
+		m->data = NULL;
+		map_release(m);
+		return err;
+	}
+	if ((err = bpfvm_map_publish(m)))
+		return err;
 	*out = m;
 	return 0;
 }
@@ -116,9 +156,7 @@ void bpfvm_map__free(struct bpfvm_map *map)
 	if (!map)
 		return;
 	bpfvm_map_unregister(map);
-	map->ops->free(map);
-	pthread_mutex_destroy(&map->lock);
-	free(map);
+	map_release(map);
 }
 
 uint32_t bpfvm_map__type(const struct bpfvm_map *map) { return map->type; }
@@ -127,24 +165,25 @@ uint32_t bpfvm_map__value_size(const struct bpfvm_map *map) { return map->value_
 uint32_t bpfvm_map__max_entries(const struct bpfvm_map *map) { return map->max_entries; }
 size_t bpfvm_map__value_buf_size(const struct bpfvm_map *map) { return bpfvm_map_value_bytes(map); }
 const char *bpfvm_map__name(const struct bpfvm_map *map) { return map->name; }
+uint32_t bpfvm_map__map_flags(const struct bpfvm_map *map) { return map->map_flags; }
 
 int bpfvm_map__lookup_elem(struct bpfvm_map *map, const void *key, void *value)
 {
 	if (map->ops->peek) { /* a queue or stack: the value pop would take; there are no keys (NULL, as bpf(2)) */
 		if (key)
 			return -EINVAL;
-		pthread_mutex_lock(&map->lock);
+		bpfvm_map_lock(map);
 		int err = map->ops->peek(map, value);
-		pthread_mutex_unlock(&map->lock);
+		bpfvm_map_unlock(map);
 		return err;
 	}
 	if (map->ops == &bpfvm_map_in_map_ops)
 		return -EOPNOTSUPP; /* the kernel answers with an inner map id: bpfvm_map__inner */
-	pthread_mutex_lock(&map->lock); /* a consistent copy against concurrent updates from user space */
+	bpfvm_map_lock(map); /* a consistent copy against concurrent updates from user space */
 	void *v = map->ops->lookup(map, key);
 	if (v)
 		memcpy(value, v, bpfvm_map_value_bytes(map));
-	pthread_mutex_unlock(&map->lock);
+	bpfvm_map_unlock(map);
 	return v ? 0 : -ENOENT;
 }
 
@@ -153,16 +192,16 @@ int bpfvm_map__update_elem(struct bpfvm_map *map, const void *key, const void *v
 	if (map->ops->push) { /* a push: BPF_ANY, or BPF_EXIST to drop the oldest value when full */
 		if (key)
 			return -EINVAL;
-		pthread_mutex_lock(&map->lock);
+		bpfvm_map_lock(map);
 		int err = map->ops->push(map, value, flags);
-		pthread_mutex_unlock(&map->lock);
+		bpfvm_map_unlock(map);
 		return err;
 	}
 	if (flags > BPF_EXIST)
 		return -EINVAL;
-	pthread_mutex_lock(&map->lock);
+	bpfvm_map_lock(map);
 	int err = map->ops->update(map, key, value, flags);
-	pthread_mutex_unlock(&map->lock);
+	bpfvm_map_unlock(map);
 	return err;
 }
 
@@ -170,9 +209,9 @@ int bpfvm_map__delete_elem(struct bpfvm_map *map, const void *key)
 {
 	if (map->ops->push)
 		return -EINVAL;
-	pthread_mutex_lock(&map->lock);
+	bpfvm_map_lock(map);
 	int err = map->ops->delete(map, key);
-	pthread_mutex_unlock(&map->lock);
+	bpfvm_map_unlock(map);
 	return err;
 }
 
@@ -205,9 +244,9 @@ int bpfvm_map__get_next_key(struct bpfvm_map *map, const void *key, void *next_k
 {
 	if (map->ops->push)
 		return -EINVAL;
-	pthread_mutex_lock(&map->lock);
+	bpfvm_map_lock(map);
 	int err = map->ops->get_next_key(map, key, next_key);
-	pthread_mutex_unlock(&map->lock);
+	bpfvm_map_unlock(map);
 	return err;
 }
 
@@ -222,7 +261,7 @@ int bpfvm_map_update_from_prog(struct bpfvm_map *map, const void *key, const voi
 	uint8_t *buf = calloc(1, n);
 	if (!buf)
 		return -ENOMEM;
-	pthread_mutex_lock(&map->lock);
+	bpfvm_map_lock(map);
 	uint8_t *cur = map->ops->lookup(map, key);
 	int err;
 	if (cur && flags == BPF_NOEXIST) {
@@ -234,7 +273,7 @@ int bpfvm_map_update_from_prog(struct bpfvm_map *map, const void *key, const voi
 		memcpy(buf, value, map->value_size);
 		err = map->ops->update(map, key, buf, flags);
 	}
-	pthread_mutex_unlock(&map->lock);
+	bpfvm_map_unlock(map);
 	free(buf);
 	return err;
 }
@@ -242,7 +281,7 @@ int bpfvm_map_update_from_prog(struct bpfvm_map *map, const void *key, const voi
 int bpfvm_map__lookup_and_delete_elem(struct bpfvm_map *map, const void *key, void *value)
 {
 	int err;
-	pthread_mutex_lock(&map->lock);
+	bpfvm_map_lock(map);
 	if (map->ops->pop) {
 		err = key ? -EINVAL : map->ops->pop(map, value);
 	} else if (map->type == BPF_MAP_TYPE_HASH || map->type == BPF_MAP_TYPE_PERCPU_HASH ||
@@ -254,7 +293,7 @@ int bpfvm_map__lookup_and_delete_elem(struct bpfvm_map *map, const void *key, vo
 	} else {
 		err = -ENOTSUP;
 	}
-	pthread_mutex_unlock(&map->lock);
+	bpfvm_map_unlock(map);
 	return err;
 }
 
@@ -262,9 +301,9 @@ int bpfvm_map_push(struct bpfvm_map *map, const void *value, uint64_t flags)
 {
 	if (!map->ops->push)
 		return -EINVAL;
-	pthread_mutex_lock(&map->lock);
+	bpfvm_map_lock(map);
 	int err = map->ops->push(map, value, flags);
-	pthread_mutex_unlock(&map->lock);
+	bpfvm_map_unlock(map);
 	return err;
 }
 
@@ -272,8 +311,8 @@ int bpfvm_map_pop(struct bpfvm_map *map, void *value, bool remove)
 {
 	if (!map->ops->pop)
 		return -EINVAL;
-	pthread_mutex_lock(&map->lock);
+	bpfvm_map_lock(map);
 	int err = remove ? map->ops->pop(map, value) : map->ops->peek(map, value);
-	pthread_mutex_unlock(&map->lock);
+	bpfvm_map_unlock(map);
 	return err;
 }

@@ -2,6 +2,7 @@
 #ifndef BPFVM_MAPS_MAP_H
 #define BPFVM_MAPS_MAP_H
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
@@ -12,6 +13,13 @@
 struct bpfvm_map_ops {
 	/* the attribute checks of the type (the kernel's map_alloc_check); -EINVAL with a line in log */
 	int (*alloc_check)(const struct bpfvm_map_attr *attr, struct bpfvm_log *log);
+	/*
+	 * Storage is either one block of mem_size bytes, zeroed, then set up by mem_init (may be NULL), with no
+	 * pointers inside so that it can live in a pinned map's file at any address (pin.c); or, for the types whose
+	 * elements are not bytes (programs, maps, a double-mapped ring), what alloc makes and free releases.
+	 */
+	size_t (*mem_size)(const struct bpfvm_map *map);
+	void (*mem_init)(struct bpfvm_map *map);
 	int (*alloc)(struct bpfvm_map *map);
 	void (*free)(struct bpfvm_map *map);
 	/* the program side: a pointer to the value in the map (bpf_map_lookup_elem), NULL if absent */
@@ -33,9 +41,26 @@ struct bpfvm_map {
 	uint32_t nr_cpus; /* per-CPU maps: one value per possible CPU; 1 for the others */
 	uint64_t map_extra;
 	char name[16];
-	pthread_mutex_t lock; /* writers; lookups from programs read values in place, as in the kernel */
-	void *data;           /* the type's storage */
+	/* writers; lookups from programs read values in place, as in the kernel. own_lock, or for a pinned map the
+	 * process-shared robust mutex in its file */
+	pthread_mutex_t *lock;
+	pthread_mutex_t own_lock;
+	void *data;             /* the type's storage */
+	struct map_pin *pin;    /* the file of a pinned map (pin.c), or NULL */
 };
+
+/* the writers' lock; a pinned map's lock left by a process that died holding it is taken over (the map's state
+ * is what that process left: each operation changes it in one step after its checks) */
+static inline void bpfvm_map_lock(struct bpfvm_map *m)
+{
+	if (pthread_mutex_lock(m->lock) == EOWNERDEAD)
+		pthread_mutex_consistent(m->lock);
+}
+
+static inline void bpfvm_map_unlock(struct bpfvm_map *m)
+{
+	pthread_mutex_unlock(m->lock);
+}
 
 /* per-CPU maps: a value is one slot of round_up(value_size, 8) bytes per possible CPU, laid out as user space sees
  * it (the kernel's bpf_percpu_*_copy); a program sees the slot of the CPU bpf_get_smp_processor_id() reports (0) */
@@ -68,6 +93,14 @@ int bpfvm_ringbuf_output(struct bpfvm_map *m, const void *data, uint64_t size, u
 uint64_t bpfvm_ringbuf_query(struct bpfvm_map *m, uint64_t flags);
 struct bpfvm_prog;
 struct bpfvm_prog *bpfvm_prog_array_lookup(void *map, uint32_t index);
+
+/* map.c: a map of attr's type with its fields set and no storage yet (-EINVAL/-ENOTSUP with a line in log) */
+int bpfvm_map_new(const struct bpfvm_map_attr *attr, struct bpfvm_map **out, struct bpfvm_log *log);
+/* map.c: a map with storage in place is made live (registered), or freed on failure */
+int bpfvm_map_publish(struct bpfvm_map *m);
+
+/* pin.c: a pinned map's file is unmapped (its storage and lock go with it) */
+void bpfvm_map_pin_release(struct bpfvm_map *m);
 
 /* registry.c: live maps by address */
 struct bpfvm_array_layout {

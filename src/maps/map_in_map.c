@@ -117,9 +117,9 @@ int bpfvm_map__set_inner(struct bpfvm_map *map, const void *key, struct bpfvm_ma
 		return -E2BIG;
 	if (flags == BPF_NOEXIST)
 		return -EEXIST; /* every array slot exists */
-	pthread_mutex_lock(&map->lock);
+	bpfvm_map_lock(map);
 	__atomic_store_n(&((struct bpfvm_map **)map->data)[i], inner, __ATOMIC_RELEASE);
-	pthread_mutex_unlock(&map->lock);
+	bpfvm_map_unlock(map);
 	return 0;
 }
 

@@ -64,9 +64,9 @@ int bpfvm_map__set_prog(struct bpfvm_map *map, uint32_t index, struct bpfvm_prog
 		return -EINVAL;
 	if (index >= map->max_entries)
 		return -E2BIG;
-	pthread_mutex_lock(&map->lock);
+	bpfvm_map_lock(map);
 	((struct bpfvm_prog **)map->data)[index] = prog;
-	pthread_mutex_unlock(&map->lock);
+	bpfvm_map_unlock(map);
 	return 0;
 }
 

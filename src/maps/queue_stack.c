@@ -10,8 +10,8 @@
 
 /* a ring of max_entries + 1 slots: head is where the next value goes, tail the oldest value */
 struct qs {
-	uint32_t head, tail, size;
-	uint8_t *elems;
+	uint32_t head, tail, size, pad;
+	uint8_t elems[]; /* size values */
 };
 
 static int qs_alloc_check(const struct bpfvm_map_attr *attr, struct bpfvm_log *log)
@@ -28,26 +28,14 @@ static int qs_alloc_check(const struct bpfvm_map_attr *attr, struct bpfvm_log *l
 	return 0;
 }
 
-static int qs_alloc(struct bpfvm_map *m)
+static size_t qs_mem_size(const struct bpfvm_map *m)
 {
-	struct qs *q = calloc(1, sizeof(*q));
-	if (!q)
-		return -ENOMEM;
-	q->size = m->max_entries + 1;
-	q->elems = calloc(q->size, m->value_size);
-	if (!q->elems) {
-		free(q);
-		return -ENOMEM;
-	}
-	m->data = q;
-	return 0;
+	return sizeof(struct qs) + ((size_t)m->max_entries + 1) * m->value_size;
 }
 
-static void qs_free(struct bpfvm_map *m)
+static void qs_mem_init(struct bpfvm_map *m)
 {
-	struct qs *q = m->data;
-	free(q->elems);
-	free(q);
+	((struct qs *)m->data)->size = m->max_entries + 1;
 }
 
 static bool qs_empty(const struct qs *q) { return q->head == q->tail; }
@@ -119,8 +107,8 @@ static void qs_storage(const struct bpfvm_map *m, void **start, size_t *len)
 
 const struct bpfvm_map_ops bpfvm_queue_stack_map_ops = {
 	.alloc_check = qs_alloc_check,
-	.alloc = qs_alloc,
-	.free = qs_free,
+	.mem_size = qs_mem_size,
+	.mem_init = qs_mem_init,
 	.lookup = qs_lookup,
 	.update = qs_update,
 	.delete = qs_delete,

@@ -103,7 +103,7 @@ void *bpfvm_ringbuf_reserve(struct bpfvm_map *m, uint64_t size, uint64_t flags)
 	if (!rb || flags || size > m->max_entries - RB_HDR) /* kernel: size > RINGBUF_MAX_RECORD_SZ or too big */
 		return NULL;
 	uint64_t len = (size + RB_HDR + 7) & ~7ull;
-	pthread_mutex_lock(&m->lock);
+	bpfvm_map_lock(m);
 	void *p = NULL;
 	if (rb->prod_pos + len - rb->cons_pos <= rb->mask) { /* never more than size - 1 ahead, as the kernel */
 		uint8_t *hdr = rb->data + (rb->prod_pos & rb->mask);
@@ -113,7 +113,7 @@ void *bpfvm_ringbuf_reserve(struct bpfvm_map *m, uint64_t size, uint64_t flags)
 		rb->prod_pos += len;
 		p = hdr + RB_HDR;
 	}
-	pthread_mutex_unlock(&m->lock);
+	bpfvm_map_unlock(m);
 	return p;
 }
 
@@ -159,7 +159,7 @@ int bpfvm_ringbuf__consume(struct bpfvm_map *m, int (*cb)(void *ctx, const void 
 	int n = 0;
 	if (!rb)
 		return -EINVAL;
-	pthread_mutex_lock(&m->lock);
+	bpfvm_map_lock(m);
 	while (rb->cons_pos < rb->prod_pos) {
 		const uint8_t *hdr = rb->data + (rb->cons_pos & rb->mask);
 		uint32_t l = __atomic_load_n((const uint32_t *)(const void *)hdr, __ATOMIC_ACQUIRE);
@@ -171,12 +171,12 @@ int bpfvm_ringbuf__consume(struct bpfvm_map *m, int (*cb)(void *ctx, const void 
 			n++;
 			if (err) {
 				rb->cons_pos += (size + RB_HDR + 7) & ~7ull;
-				pthread_mutex_unlock(&m->lock);
+				bpfvm_map_unlock(m);
 				return err;
 			}
 		}
 		rb->cons_pos += (size + RB_HDR + 7) & ~7ull;
 	}
-	pthread_mutex_unlock(&m->lock);
+	bpfvm_map_unlock(m);
 	return n;
 }
