@@ -24,8 +24,13 @@ struct bpfvm_object_open_opts {
 	const char *object_name;    /* default: the file's base name without ".o"/".bpf.o"; prefixes .data map names */
 	const char *btf_custom_path; /* target BTF for CO-RE; NULL = /sys/kernel/btf/vmlinux when present */
 	struct bpfvm_log *log;      /* one line per error: naming the section or symbol; may be NULL */
+	bool pin_all_maps; /* pin every map whose type can be pinned, not only the declared ones (not global data) */
+	/* where maps declared with __uint(pinning, LIBBPF_PIN_BY_NAME) are pinned, as files NAME (bpfvm_map_create_pinned;
+	 * an existing compatible pin is reused). NULL: /run/bpfvm for root, else /tmp/bpfvm-UID (libbpf's /sys/fs/bpf is
+	 * the kernel's bpffs, which takes no files) */
+	const char *pin_root_path;
 };
-#define bpfvm_object_open_opts__last_field log
+#define bpfvm_object_open_opts__last_field pin_root_path
 
 /*
  * Open an ELF object: parse sections, BTF and BTF.ext, programs (by SEC() name), map definitions (.maps,

@@ -39,5 +39,6 @@ int do_cbpf(struct cli_ctx *ctx, int argc, char **argv);
 int do_corpus(struct cli_ctx *ctx, int argc, char **argv);      /* corpus.c */
 int do_prog_verify(struct cli_ctx *ctx, int argc, char **argv); /* prog_verify.c: `prog verify` */
 int do_prog(struct cli_ctx *ctx, int argc, char **argv);        /* prog.c: the `prog` object */
+int do_map(struct cli_ctx *ctx, int argc, char **argv);         /* map.c: pinned maps */
 
 #endif

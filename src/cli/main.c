@@ -27,6 +27,7 @@ static const struct cmd objects[] = {
 	{ "cbpf", do_cbpf },
 	{ "corpus", do_corpus },
 	{ "prog", do_prog },
+	{ "map", do_map },
 	{ "help", do_help },
 	{ 0 },
 };
@@ -36,7 +37,7 @@ static int do_help(struct cli_ctx *ctx, int argc, char **argv)
 	fprintf(stderr,
 		"Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n"
 		"       %s version\n"
-		"       OBJECT := { version | prog | asm | corpus | cbpf }\n"
+		"       OBJECT := { version | prog | map | asm | corpus | cbpf }\n"
 		"       OPTIONS := { -j|--json [-p|--pretty] }\n"
 		"Run `%s OBJECT help` for an object's commands.\n",
 		ctx->argv0, ctx->argv0, ctx->argv0);

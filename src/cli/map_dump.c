@@ -21,8 +21,7 @@ const char *cli_map_type_name(uint32_t type)
 	return type < sizeof(map_type_names) / sizeof(map_type_names[0]) ? map_type_names[type] : "unknown";
 }
 
-/* maps whose elements are bytes behind keys (the others hold programs, maps, records, or nothing to list) */
-static bool iterable(uint32_t type)
+bool cli_map_iterable(uint32_t type)
 {
 	switch (type) {
 	case BPF_MAP_TYPE_HASH: case BPF_MAP_TYPE_ARRAY: case BPF_MAP_TYPE_PERCPU_HASH:
@@ -50,20 +49,53 @@ static void json_bytes(struct cli_ctx *ctx, const char *name, const struct btf *
 		json_hex_bytes(ctx->jw, b, n);
 }
 
-static void dump_one(struct cli_ctx *ctx, const struct bpfvm_object_map_info *mi, const struct btf *btf)
+void cli_print_elem(struct cli_ctx *ctx, const struct cli_map_desc *d, const uint8_t *key, const uint8_t *val)
 {
-	struct bpfvm_map *m = mi->map;
-	size_t ks = mi->key_size, vbuf = bpfvm_map__value_buf_size(m), stride = (mi->value_size + 7u) & ~7u;
+	struct bpfvm_map *m = d->map;
+	uint32_t type = bpfvm_map__type(m), vs = bpfvm_map__value_size(m);
+	size_t ks = bpfvm_map__key_size(m), vbuf = bpfvm_map__value_buf_size(m), stride = (vs + 7u) & ~7u;
+	if (!ctx->json) {
+		if (ks)
+			print_hex("key", key, ks);
+		print_hex(bpfvm_map_is_percpu(type) ? "  values (per CPU)" : ks ? "  value" : "value", val,
+			  bpfvm_map_is_percpu(type) ? vbuf : vs);
+		printf("\n");
+		return;
+	}
+	jsonw_start_object(ctx->jw);
+	if (ks)
+		json_bytes(ctx, "key", d->btf, d->key_type_id, key, ks);
+	if (bpfvm_map_is_percpu(type)) { /* bpftool's shape: one {cpu, value} per possible CPU */
+		jsonw_name(ctx->jw, "values");
+		jsonw_start_array(ctx->jw);
+		for (size_t c = 0; c * stride < vbuf; c++) {
+			jsonw_start_object(ctx->jw);
+			jsonw_uint_field(ctx->jw, "cpu", c);
+			json_bytes(ctx, "value", d->btf, d->value_type_id, val + c * stride, vs);
+			jsonw_end_object(ctx->jw);
+		}
+		jsonw_end_array(ctx->jw);
+	} else {
+		json_bytes(ctx, "value", d->btf, d->value_type_id, val, vs);
+	}
+	jsonw_end_object(ctx->jw);
+}
+
+void cli_dump_map(struct cli_ctx *ctx, const struct cli_map_desc *d)
+{
+	struct bpfvm_map *m = d->map;
+	uint32_t type = bpfvm_map__type(m);
+	size_t ks = bpfvm_map__key_size(m), vbuf = bpfvm_map__value_buf_size(m);
 	uint8_t *key = calloc(1, ks + 1), *prev = calloc(1, ks + 1), *val = calloc(1, vbuf + 1);
 	size_t n = 0;
 	if (ctx->json) {
 		jsonw_start_object(ctx->jw);
-		jsonw_string_field(ctx->jw, "name", mi->name);
-		jsonw_string_field(ctx->jw, "type", cli_map_type_name(mi->type));
+		jsonw_string_field(ctx->jw, "name", d->name);
+		jsonw_string_field(ctx->jw, "type", cli_map_type_name(type));
 		jsonw_name(ctx->jw, "elements");
 		jsonw_start_array(ctx->jw);
 	} else {
-		printf("map %s (%s):\n", mi->name, cli_map_type_name(mi->type));
+		printf("map %s (%s):\n", d->name, cli_map_type_name(type));
 	}
 	bool first = true;
 	while (key && prev && val && bpfvm_map__get_next_key(m, first ? NULL : prev, key) == 0) {
@@ -72,29 +104,7 @@ static void dump_one(struct cli_ctx *ctx, const struct bpfvm_object_map_info *mi
 		if (bpfvm_map__lookup_elem(m, key, val))
 			continue; /* deleted meanwhile */
 		n++;
-		if (!ctx->json) {
-			print_hex("key", key, ks);
-			print_hex(bpfvm_map_is_percpu(mi->type) ? "  values (per CPU)" : "  value", val,
-				  bpfvm_map_is_percpu(mi->type) ? vbuf : mi->value_size);
-			printf("\n");
-			continue;
-		}
-		jsonw_start_object(ctx->jw);
-		json_bytes(ctx, "key", btf, mi->btf_key_type_id, key, ks);
-		if (bpfvm_map_is_percpu(mi->type)) { /* bpftool's shape: one {cpu, value} per possible CPU */
-			jsonw_name(ctx->jw, "values");
-			jsonw_start_array(ctx->jw);
-			for (size_t c = 0; c * stride < vbuf; c++) {
-				jsonw_start_object(ctx->jw);
-				jsonw_uint_field(ctx->jw, "cpu", c);
-				json_bytes(ctx, "value", btf, mi->btf_value_type_id, val + c * stride, mi->value_size);
-				jsonw_end_object(ctx->jw);
-			}
-			jsonw_end_array(ctx->jw);
-		} else {
-			json_bytes(ctx, "value", btf, mi->btf_value_type_id, val, mi->value_size);
-		}
-		jsonw_end_object(ctx->jw);
+		cli_print_elem(ctx, d, key, val);
 	}
 	if (ctx->json) {
 		jsonw_end_array(ctx->jw);
@@ -120,9 +130,11 @@ void cli_dump_maps(struct cli_ctx *ctx, struct bpfvm_object *obj)
 	}
 	for (size_t i = 0; i < bpfvm_object__map_cnt(obj); i++) {
 		struct bpfvm_object_map_info mi;
-		if (bpfvm_object__map_info(obj, i, &mi) || !mi.map || !iterable(mi.type))
+		if (bpfvm_object__map_info(obj, i, &mi) || !mi.map || !cli_map_iterable(mi.type))
 			continue;
-		dump_one(ctx, &mi, btf);
+		struct cli_map_desc d = { .map = mi.map, .name = mi.name, .btf = btf, .key_type_id = mi.btf_key_type_id,
+					  .value_type_id = mi.btf_value_type_id };
+		cli_dump_map(ctx, &d);
 	}
 	if (ctx->json)
 		jsonw_end_array(ctx->jw);

@@ -15,6 +15,7 @@
 
 struct run_args {
 	const char *obj, *prog, *data, *ctx, *data_out, *ctx_out, *btf;
+	const char *pin_dir; /* --pin-maps DIR: every map that can be is pinned (or its pin reused) there */
 	unsigned long repeat, max_insns;
 	enum bpfvm_engine engine;
 	bool dump_maps; /* --dump-maps: every map's elements after the run */
@@ -85,7 +86,8 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct run_arg
 		const char *o = argv[i];
 		const char **slot = !strcmp(o, "--prog") ? &a->prog : !strcmp(o, "--data") ? &a->data :
 				    !strcmp(o, "--ctx") ? &a->ctx : !strcmp(o, "--data-out") ? &a->data_out :
-				    !strcmp(o, "--ctx-out") ? &a->ctx_out : !strcmp(o, "--btf") ? &a->btf : NULL;
+				    !strcmp(o, "--ctx-out") ? &a->ctx_out : !strcmp(o, "--btf") ? &a->btf :
+				    !strcmp(o, "--pin-maps") ? &a->pin_dir : NULL;
 		if (slot) {
 			if (i + 1 >= argc)
 				return p_err(ctx, EXIT_USAGE, "prog run: %s needs an argument", o);
@@ -208,7 +210,8 @@ int prog_run_object(struct cli_ctx *ctx, int argc, char **argv)
 		return rc;
 	struct log_sink sink = { 0 };
 	struct bpfvm_log log = { .fn = log_line, .arg = &sink };
-	BPFVM_OPTS(bpfvm_object_open_opts, oo, .log = &log, .btf_custom_path = a.btf);
+	BPFVM_OPTS(bpfvm_object_open_opts, oo, .log = &log, .btf_custom_path = a.btf, .pin_root_path = a.pin_dir,
+		   .pin_all_maps = a.pin_dir != NULL);
 	struct bpfvm_object *obj = bpfvm_object__open_file(a.obj, &oo);
 	uint8_t *data = NULL, *cin = NULL, *dout = NULL, *cout = NULL;
 	size_t data_len = 0, cin_len = 0;

@@ -24,7 +24,10 @@ static bool opts_valid(const void *opts, size_t sz, size_t known)
 
 #define OPTS_HAS(opts, field) ((opts) && (opts)->sz >= offsetof(__typeof__(*(opts)), field) + sizeof((opts)->field))
 #define OPTS_GET(opts, field, def) (OPTS_HAS(opts, field) ? (opts)->field : (def))
-#define OPTS_KNOWN(type) (offsetof(struct type, type##__last_field) + sizeof(((struct type *)0)->type##__last_field))
+/* the bytes this library knows, with the tail padding of its own struct (which initialisers need not zero) */
+#define OPTS_KNOWN(type)                                                                                         \
+	((offsetof(struct type, type##__last_field) + sizeof(((struct type *)0)->type##__last_field) +                 \
+	  _Alignof(struct type) - 1) & ~(_Alignof(struct type) - 1))
 
 struct bpfvm_prog *bpfvm_prog__new(const struct bpf_insn *insns, size_t insn_cnt, const struct bpfvm_prog_opts *opts)
 {

@@ -61,7 +61,8 @@ struct loader_map {
 	uint8_t *init_data;    /* data sections: value_size bytes (owned) */
 	int inner_idx;         /* map-in-map: the inner template map (an extra map, not in the ELF), or -1 */
 	bool is_inner;         /* an inner template (not created on its own) */
-	uint32_t pinning;
+	uint32_t pinning;      /* LIBBPF_PIN_NONE (0) or LIBBPF_PIN_BY_NAME (1) */
+	bool pin_reused;       /* its pin existed: the elements are the pin's, not the initial ones */
 	struct bpfvm_map_init_slot *slots;
 	size_t nslots;
 	struct bpfvm_map *map; /* created at load */
@@ -89,6 +90,8 @@ struct bpfvm_object {
 	uint32_t kern_version;
 	struct bpfvm_log *log;
 	char *btf_custom_path;
+	char *pin_root_path;   /* NULL: the default (maps_create.c) */
+	bool pin_all_maps;
 
 	uint8_t *image;        /* owned copy of the file */
 	size_t image_size;

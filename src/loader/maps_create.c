@@ -1,10 +1,70 @@
-/* maps_create.c - create an object's maps at load: sizes, inner templates, initial data and slots */
+/* maps_create.c - create an object's maps at load: sizes, inner templates, pins, initial data and slots */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "bpfvm/map.h"
 #include "loader/loader.h"
 #include "maps/map.h"
+
+#define LIBBPF_PIN_BY_NAME 1
+
+/* the map types whose storage can live in a file (pin.c): their elements are bytes */
+static bool pinnable_type(uint32_t type)
+{
+	switch (type) {
+	case BPF_MAP_TYPE_HASH: case BPF_MAP_TYPE_ARRAY: case BPF_MAP_TYPE_PERCPU_HASH:
+	case BPF_MAP_TYPE_PERCPU_ARRAY: case BPF_MAP_TYPE_LRU_HASH: case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+	case BPF_MAP_TYPE_LPM_TRIE: case BPF_MAP_TYPE_QUEUE: case BPF_MAP_TYPE_STACK: case BPF_MAP_TYPE_BLOOM_FILTER:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* pinned: declared with LIBBPF_PIN_BY_NAME, or any pinnable map under pin_all_maps except global data (libbpf
+ * never pins .data/.rodata/.bss: they belong to one object's build) */
+static bool wants_pin(const struct bpfvm_object *obj, const struct loader_map *lm)
+{
+	if (lm->pinning == LIBBPF_PIN_BY_NAME)
+		return true;
+	return obj->pin_all_maps && !lm->init_data && lm->real_name[0] != '.' && pinnable_type(lm->type);
+}
+
+/* the pin directory, made if missing */
+static int pin_dir(struct bpfvm_object *obj, char *buf, size_t n)
+{
+	if (obj->pin_root_path)
+		snprintf(buf, n, "%s", obj->pin_root_path);
+	else if (geteuid() == 0)
+		snprintf(buf, n, "/run/bpfvm");
+	else
+		snprintf(buf, n, "/tmp/bpfvm-%u", (unsigned)geteuid());
+	if (mkdir(buf, 0700) && errno != EEXIST) {
+		pr_err(obj, "%s: pin directory %s: %s", obj->name, buf, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static int map_create_pinned(struct bpfvm_object *obj, struct loader_map *lm, const struct bpfvm_map_attr *attr,
+			     struct bpfvm_log *log)
+{
+	char dir[4096], path[4096 + 64];
+	int err = pin_dir(obj, dir, sizeof(dir));
+	if (err)
+		return err;
+	snprintf(path, sizeof(path), "%s/%s", dir, lm->name);
+	struct bpfvm_map_pin_btf btf = { .key_type_id = lm->btf_key_type_id, .value_type_id = lm->btf_value_type_id };
+	btf.data = bpfvm_object__btf_raw(obj, &btf.size);
+	bool reused = false;
+	err = bpfvm_map_create_pinned(attr, path, &btf, &reused, &lm->map, log);
+	if (!err)
+		lm->pin_reused = reused;
+	return err;
+}
 
 int maps_create(struct bpfvm_object *obj)
 {
@@ -16,12 +76,13 @@ int maps_create(struct bpfvm_object *obj)
 		BPFVM_OPTS(bpfvm_map_attr, attr, .type = lm->type, .key_size = lm->key_size, .value_size = lm->value_size,
 			   .max_entries = lm->max_entries, .map_flags = lm->map_flags, .name = lm->name,
 			   .map_extra = lm->map_extra);
-		int err = bpfvm_map_create(&attr, &lm->map, &log);
+		int err = wants_pin(obj, lm) ? map_create_pinned(obj, lm, &attr, &log) :
+						bpfvm_map_create(&attr, &lm->map, &log);
 		if (err) {
 			pr_err(obj, "%s: map '%s': %s", obj->name, lm->name, log.last_error);
 			return err;
 		}
-		if (lm->init_data) { /* .data, .rodata, .kconfig: element 0 holds the section */
+		if (lm->init_data && !lm->pin_reused) { /* .data, .rodata, .kconfig: element 0 holds the section */
 			uint32_t zero = 0;
 			if ((err = bpfvm_map__update_elem(lm->map, &zero, lm->init_data, BPF_ANY))) {
 				pr_err(obj, "%s: map '%s': initial data: error %d", obj->name, lm->name, err);

@@ -205,7 +205,13 @@ static int parse_btf_map_def(struct bpfvm_object *obj, const char *map_name, uin
 		else if (!strcmp(name, "map_flags")) err = get_uint(btf, &mb[i], &m->map_flags);
 		else if (!strcmp(name, "numa_node")) err = get_uint(btf, &mb[i], &m->numa_node);
 		else if (!strcmp(name, "map_extra")) err = get_ulong(btf, &mb[i], &m->map_extra);
-		else if (!strcmp(name, "pinning")) err = get_uint(btf, &mb[i], &m->pinning);
+		else if (!strcmp(name, "pinning")) {
+			if (!(err = get_uint(btf, &mb[i], &m->pinning)) && m->pinning > 1) { /* libbpf's check */
+				pr_err(obj, "%s: .maps: map '%s': invalid pinning value %u (LIBBPF_PIN_NONE or "
+				       "LIBBPF_PIN_BY_NAME)", obj->name, map_name, m->pinning);
+				return -EINVAL;
+			}
+		}
 		else if (!strcmp(name, "key_size") || !strcmp(name, "value_size")) {
 			uint32_t *dst = name[0] == 'k' ? &m->key_size : &m->value_size;
 			if (!(err = get_uint(btf, &mb[i], &v))) {

@@ -24,7 +24,10 @@ static bool opts_valid(const void *opts, size_t known)
 	return true;
 }
 
-#define OPTS_KNOWN(TYPE) (offsetof(struct TYPE, TYPE##__last_field) + sizeof(((struct TYPE *)0)->TYPE##__last_field))
+/* the bytes this library knows, with the tail padding of its own struct (which initialisers need not zero) */
+#define OPTS_KNOWN(TYPE)                                                                                         \
+	((offsetof(struct TYPE, TYPE##__last_field) + sizeof(((struct TYPE *)0)->TYPE##__last_field) +                 \
+	  _Alignof(struct TYPE) - 1) & ~(_Alignof(struct TYPE) - 1))
 #define OPTS_HAS(opts, TYPE, field)                                                                             \
 	((opts) && (opts)->sz >= offsetof(struct TYPE, field) + sizeof((opts)->field))
 #define OPTS_GET(opts, TYPE, field, def) (OPTS_HAS(opts, TYPE, field) ? (opts)->field : (def))
@@ -60,6 +63,12 @@ static struct bpfvm_object *open_image(uint8_t *image, size_t size, const char *
 		err = -ENOMEM;
 		goto fail;
 	}
+	const char *pin_root = OPTS_GET(opts, bpfvm_object_open_opts, pin_root_path, NULL);
+	if (pin_root && !(obj->pin_root_path = strdup(pin_root))) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	obj->pin_all_maps = OPTS_GET(opts, bpfvm_object_open_opts, pin_all_maps, false);
 	if ((err = elf_collect(obj)) || (err = maps_collect(obj)) || (err = progs_link(obj)))
 		goto fail;
 	return obj;
@@ -157,6 +166,7 @@ void bpfvm_object__close(struct bpfvm_object *obj)
 		elf_end(obj->elf);
 	free(obj->image);
 	free(obj->btf_custom_path);
+	free(obj->pin_root_path);
 	free(obj);
 }
 

@@ -55,6 +55,12 @@ static void bloom_mem_init(struct bpfvm_map *m)
 	b->bit_mask = nr_bits_of(m) - 1;
 }
 
+static bool bloom_mem_valid(const struct bpfvm_map *m)
+{
+	const struct bloom *b = m->data;
+	return b->nr_hashes == nr_hashes_of(m) && b->bit_mask == nr_bits_of(m) - 1;
+}
+
 static uint64_t bit_of(const struct bpfvm_map *m, const void *value, uint32_t i)
 {
 	const struct bloom *b = m->data;
@@ -106,6 +112,7 @@ const struct bpfvm_map_ops bpfvm_bloom_filter_map_ops = {
 	.alloc_check = bloom_alloc_check,
 	.mem_size = bloom_mem_size,
 	.mem_init = bloom_mem_init,
+	.mem_valid = bloom_mem_valid,
 	.lookup = bloom_lookup,
 	.update = bloom_update,
 	.delete = bloom_delete,

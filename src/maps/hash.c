@@ -120,6 +120,39 @@ static void hash_mem_init(struct bpfvm_map *m)
 	}
 }
 
+/* one chain (a bucket's, or the free list when bucket is UINT32_MAX) of a block read from a file: every link in
+ * range, every element on at most one chain (seen), in the bucket its hash names */
+static bool chain_valid(const struct bpfvm_map *m, uint32_t n, uint32_t bucket, uint8_t *seen, uint32_t *visits)
+{
+	const struct htab *h = m->data;
+	for (; n; n = elem(h, n)->next) {
+		if (n > m->max_entries || seen[n - 1] || ++*visits > m->max_entries)
+			return false;
+		seen[n - 1] = 1;
+		const struct helem *e = elem(h, n);
+		bool in_bucket = bucket != UINT32_MAX;
+		if (e->used != in_bucket || (in_bucket && (e->hash & (h->nbuckets - 1)) != bucket))
+			return false;
+	}
+	return true;
+}
+
+static bool hash_mem_valid(const struct bpfvm_map *m)
+{
+	const struct htab *h = m->data;
+	if (h->nbuckets != nbuckets_for(m) || h->pool_off != pool_off_for(m) || h->elem_size != elem_size_for(m))
+		return false;
+	uint8_t *seen = calloc(m->max_entries, 1);
+	uint32_t visits = 0;
+	bool ok = seen && chain_valid(m, h->free_list, UINT32_MAX, seen, &visits);
+	uint32_t free_visits = visits;
+	for (uint32_t b = 0; ok && b < h->nbuckets; b++)
+		ok = chain_valid(m, h->buckets[b], b, seen, &visits);
+	ok = ok && visits == m->max_entries && visits - free_visits == h->count;
+	free(seen);
+	return ok;
+}
+
 /* the element with key, and the link that points at it (or the bucket's last link) */
 static struct helem *find(struct bpfvm_map *m, const void *key, uint32_t hash, uint32_t **link)
 {
@@ -255,6 +288,7 @@ const struct bpfvm_map_ops bpfvm_hash_map_ops = {
 	.alloc_check = hash_alloc_check,
 	.mem_size = hash_mem_size,
 	.mem_init = hash_mem_init,
+	.mem_valid = hash_mem_valid,
 	.lookup = hash_lookup,
 	.update = hash_update,
 	.delete = hash_delete,

@@ -66,6 +66,22 @@ static void lpm_mem_init(struct bpfvm_map *m)
 	t->slot_size = slot_size_of(m);
 }
 
+static bool lpm_mem_valid(const struct bpfvm_map *m)
+{
+	const struct lpm *t = m->data;
+	if (t->data_size != m->key_size - 4 || t->max_prefixlen != t->data_size * 8 ||
+	    t->value_off != (((size_t)t->data_size + 7) & ~(size_t)7) || t->slot_size != slot_size_of(m))
+		return false;
+	uint32_t used = 0;
+	for (uint32_t i = 0; i < m->max_entries; i++) {
+		const struct lpm_slot *s = slot_at(t, i);
+		if (s->used > 1 || (s->used && s->prefixlen > t->max_prefixlen))
+			return false;
+		used += s->used;
+	}
+	return used == t->count;
+}
+
 static int bit_at(const uint8_t *data, uint32_t i)
 {
 	return (data[i / 8] >> (7 - i % 8)) & 1;
@@ -201,6 +217,7 @@ const struct bpfvm_map_ops bpfvm_lpm_trie_map_ops = {
 	.alloc_check = lpm_alloc_check,
 	.mem_size = lpm_mem_size,
 	.mem_init = lpm_mem_init,
+	.mem_valid = lpm_mem_valid,
 	.lookup = lpm_lookup,
 	.update = lpm_update,
 	.delete = lpm_delete,

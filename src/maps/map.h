@@ -20,6 +20,9 @@ struct bpfvm_map_ops {
 	 */
 	size_t (*mem_size)(const struct bpfvm_map *map);
 	void (*mem_init)(struct bpfvm_map *map);
+	/* a block from a pinned file: whether what mem_init set up still agrees with the attributes (NULL: nothing
+	 * to check). The elements themselves are trusted, as shared memory is between the processes that map it */
+	bool (*mem_valid)(const struct bpfvm_map *map);
 	int (*alloc)(struct bpfvm_map *map);
 	void (*free)(struct bpfvm_map *map);
 	/* the program side: a pointer to the value in the map (bpf_map_lookup_elem), NULL if absent */
@@ -99,6 +102,8 @@ int bpfvm_map_new(const struct bpfvm_map_attr *attr, struct bpfvm_map **out, str
 /* map.c: a map with storage in place is made live (registered), or freed on failure */
 int bpfvm_map_publish(struct bpfvm_map *m);
 
+/* pin.c: where a pinned map's file keeps its lock (a pthread_mutex_t): state, not a field to parse (tests) */
+#define BPFVM_PIN_LOCK_OFFSET 104
 /* pin.c: a pinned map's file is unmapped (its storage and lock go with it) */
 void bpfvm_map_pin_release(struct bpfvm_map *m);
 

@@ -2,6 +2,7 @@
  * processes use the same elements at once and the elements outlive the process, as a pin in bpffs does */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,7 @@ struct pin_hdr {
 	uint64_t data_off, data_size;
 	pthread_mutex_t lock; /* process-shared and robust */
 };
+_Static_assert(offsetof(struct pin_hdr, lock) == BPFVM_PIN_LOCK_OFFSET, "map.h names the lock's place");
 
 struct map_pin {
 	void *base;   /* the whole file, mapped shared */
@@ -230,6 +232,17 @@ static int check_reuse(const struct pin_hdr *h, const struct bpfvm_map *m, const
 	return -EINVAL;
 }
 
+/* the type's check of its block, under the writers' lock: other processes may be changing it */
+static bool storage_valid(struct bpfvm_map *m)
+{
+	if (!m->ops->mem_valid)
+		return true;
+	bpfvm_map_lock(m);
+	bool ok = m->ops->mem_valid(m);
+	bpfvm_map_unlock(m);
+	return ok;
+}
+
 static int open_file(const char *path, struct bpfvm_map **out, const struct bpfvm_map *want, struct bpfvm_log *log)
 {
 	int fd = open(path, O_RDWR | O_CLOEXEC);
@@ -250,6 +263,10 @@ static int open_file(const char *path, struct bpfvm_map **out, const struct bpfv
 	if (!err && (err = attach(m, fd, size, path))) {
 		bpfvm_logf(log, "%s: cannot map: %s", path, strerror(-err));
 		bpfvm_map__free(m);
+	} else if (!err && !storage_valid(m)) {
+		bpfvm_logf(log, "%s: pinned map's storage does not match its attributes", path);
+		bpfvm_map__free(m);
+		err = -EINVAL;
 	}
 	close(fd);
 	if (err)

@@ -38,6 +38,12 @@ static void qs_mem_init(struct bpfvm_map *m)
 	((struct qs *)m->data)->size = m->max_entries + 1;
 }
 
+static bool qs_mem_valid(const struct bpfvm_map *m)
+{
+	const struct qs *q = m->data;
+	return q->size == m->max_entries + 1 && q->head < q->size && q->tail < q->size;
+}
+
 static bool qs_empty(const struct qs *q) { return q->head == q->tail; }
 static bool qs_full(const struct qs *q) { return (q->head + 1) % q->size == q->tail; }
 static uint8_t *slot(const struct bpfvm_map *m, uint32_t i) { return ((struct qs *)m->data)->elems + (size_t)i * m->value_size; }
@@ -109,6 +115,7 @@ const struct bpfvm_map_ops bpfvm_queue_stack_map_ops = {
 	.alloc_check = qs_alloc_check,
 	.mem_size = qs_mem_size,
 	.mem_init = qs_mem_init,
+	.mem_valid = qs_mem_valid,
 	.lookup = qs_lookup,
 	.update = qs_update,
 	.delete = qs_delete,
