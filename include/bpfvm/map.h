@@ -87,6 +87,22 @@ uint32_t bpfvm_map__map_flags(const struct bpfvm_map *map);
  */
 int bpfvm_ringbuf__consume(struct bpfvm_map *map, int (*cb)(void *ctx, const void *data, size_t len), void *ctx);
 
+/*
+ * BPF_MAP_TYPE_PERF_EVENT_ARRAY. In the kernel a slot holds a perf event (a BPF_OUTPUT event's fd, usually one per
+ * CPU, as libbpf's perf_buffer__new puts them) and bpf_perf_event_output(ctx, map, index | BPF_F_CURRENT_CPU, ...)
+ * writes a sample into its mmapped ring. bpfvm_map__perf_ring gives slot index a ring of size bytes (the data area
+ * of such a mapping: the same records fit; 0 empties the slot); a sample to an empty slot is -ENOENT, to a full
+ * ring -ENOSPC and counted lost. bpfvm runs programs on CPU 0: BPF_F_CURRENT_CPU is slot 0. Element update and
+ * lookup are -EOPNOTSUPP; delete empties a slot.
+ * bpfvm_perf__consume (libbpf's perf_buffer__consume) takes every waiting sample, slot by slot in order: sample_cb
+ * gets the raw bytes and their size padded as the kernel pads it (size + 4 a multiple of 8), lost_cb how many did
+ * not fit. Both run under the map's lock. Returns the number of samples, a callback's non-zero return, or -EINVAL.
+ */
+int bpfvm_map__perf_ring(struct bpfvm_map *map, uint32_t index, size_t size);
+int bpfvm_perf__consume(struct bpfvm_map *map,
+			int (*sample_cb)(void *ctx, uint32_t index, const void *data, uint32_t size),
+			void (*lost_cb)(void *ctx, uint32_t index, uint64_t count), void *ctx);
+
 /* A BPF_MAP_TYPE_PROG_ARRAY slot: the program bpf_tail_call(ctx, map, index) jumps to (NULL empties it). Its
  * element operations take no values: update and lookup are -EOPNOTSUPP, delete empties a slot. */
 struct bpfvm_prog;

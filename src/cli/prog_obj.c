@@ -10,6 +10,7 @@
 #include "cli/trace_pipe.h"
 #include "cli/btf_json.h"
 #include "cli/map_dump.h"
+#include "cli/run_events.h"
 #include "loader/sec_def.h"
 #include "progtypes/verdict.h"
 
@@ -151,57 +152,6 @@ static uint32_t prog_type_of(const struct bpfvm_object *obj, const struct bpfvm_
 	return 0;
 }
 
-/* the records the run left in the object's ring buffers: one line each ("ringbuf NAME: N bytes: 01 02 ..."), or a
- * "ringbuf" array of {"map", "data"} under -j */
-struct ringbuf_print {
-	struct cli_ctx *ctx;
-	const char *map;
-};
-
-static int print_record(void *arg, const void *data, size_t len)
-{
-	struct ringbuf_print *rp = arg;
-	const uint8_t *b = data;
-	if (rp->ctx->json) {
-		char *hex = malloc(len * 2 + 1);
-		if (!hex)
-			return -ENOMEM;
-		for (size_t i = 0; i < len; i++)
-			snprintf(hex + 2 * i, 3, "%02x", b[i]);
-		hex[2 * len] = 0;
-		jsonw_start_object(rp->ctx->jw);
-		jsonw_string_field(rp->ctx->jw, "map", rp->map);
-		jsonw_string_field(rp->ctx->jw, "data", hex);
-		jsonw_end_object(rp->ctx->jw);
-		free(hex);
-		return 0;
-	}
-	printf("ringbuf %s: %zu bytes:", rp->map, len);
-	for (size_t i = 0; i < len; i++)
-		printf(" %02x", b[i]);
-	printf("\n");
-	return 0;
-}
-
-static void print_ringbufs(struct cli_ctx *ctx, struct bpfvm_object *obj)
-{
-	bool any = false;
-	for (size_t i = 0; i < bpfvm_object__map_cnt(obj); i++) {
-		struct bpfvm_object_map_info mi;
-		if (bpfvm_object__map_info(obj, i, &mi) || mi.type != BPF_MAP_TYPE_RINGBUF || !mi.map)
-			continue;
-		if (ctx->json && !any) {
-			jsonw_name(ctx->jw, "ringbuf");
-			jsonw_start_array(ctx->jw);
-		}
-		any = true;
-		struct ringbuf_print rp = { ctx, mi.name };
-		bpfvm_ringbuf__consume(mi.map, print_record, &rp);
-	}
-	if (ctx->json && any)
-		jsonw_end_array(ctx->jw);
-}
-
 int prog_run_object(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct run_args a;
@@ -224,6 +174,8 @@ int prog_run_object(struct cli_ctx *ctx, int argc, char **argv)
 		rc = p_err(ctx, err == -EACCES ? EXIT_REJECTED : EXIT_USAGE, "%s", log.last_error);
 		goto out;
 	}
+	if ((rc = run_events_open(ctx, obj)))
+		goto out;
 	struct bpfvm_prog *prog = NULL;
 	if (a.prog) {
 		prog = bpfvm_object__find_prog_by_name(obj, a.prog);
@@ -281,7 +233,7 @@ int prog_run_object(struct cli_ctx *ctx, int argc, char **argv)
 		jsonw_uint_field(ctx->jw, "duration_ns", ro.duration_ns);
 		jsonw_uint_field(ctx->jw, "repeat", a.repeat ? a.repeat : 1);
 		jsonw_uint_field(ctx->jw, "data_size_out", ro.data_size_out);
-		print_ringbufs(ctx, obj);
+		run_events_print(ctx, obj);
 		if (a.dump_maps)
 			cli_dump_maps(ctx, obj);
 		jsonw_end_object(ctx->jw);
@@ -289,7 +241,7 @@ int prog_run_object(struct cli_ctx *ctx, int argc, char **argv)
 		char verdict[64];
 		if (a.repeat > 1)
 			printf("duration %llu ns (mean of %lu runs)\n", (unsigned long long)ro.duration_ns, a.repeat);
-		print_ringbufs(ctx, obj);
+		run_events_print(ctx, obj);
 		printf("%s, %u bytes out\n", progtype_verdict(prog_type_of(obj, prog), ro.retval, verdict, sizeof(verdict)),
 		       ro.data_size_out);
 		printf("0x%x\n", ro.retval);

@@ -18,6 +18,7 @@ static const struct bpfvm_helper helper_impls[] = {
 	[6] = { 6, "bpf_trace_printk", bpf_trace_printk },
 	[7] = { 7, "bpf_get_prandom_u32", bpf_get_prandom_u32 },
 	[8] = { 8, "bpf_get_smp_processor_id", bpf_get_smp_processor_id },
+	[25] = { 25, "bpf_perf_event_output", bpf_perf_event_output },
 	[26] = { 26, "bpf_skb_load_bytes", bpf_skb_load_bytes },
 	[87] = { 87, "bpf_map_push_elem", bpf_map_push_elem },
 	[88] = { 88, "bpf_map_pop_elem", bpf_map_pop_elem },

@@ -27,6 +27,7 @@ HELPER(bpf_ringbuf_reserve);
 HELPER(bpf_ringbuf_submit);
 HELPER(bpf_ringbuf_discard);
 HELPER(bpf_ringbuf_query);
+HELPER(bpf_perf_event_output); /* perf.c */
 HELPER(bpf_strtol);  /* strtol.c */
 HELPER(bpf_strtoul);
 

@@ -55,6 +55,7 @@ static const struct bpfvm_map_ops *ops_by_type(uint32_t type)
 	case BPF_MAP_TYPE_STACK: return &bpfvm_queue_stack_map_ops;
 	case BPF_MAP_TYPE_ARRAY_OF_MAPS: return &bpfvm_map_in_map_ops;
 	case BPF_MAP_TYPE_HASH_OF_MAPS: return &bpfvm_map_in_map_ops;
+	case BPF_MAP_TYPE_PERF_EVENT_ARRAY: return &bpfvm_perf_event_array_map_ops;
 	default: return NULL;
 	}
 }

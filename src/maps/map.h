@@ -89,6 +89,11 @@ extern const struct bpfvm_map_ops bpfvm_prog_array_map_ops;  /* prog_array.c */
 extern const struct bpfvm_map_ops bpfvm_ringbuf_map_ops;     /* ringbuf.c */
 extern const struct bpfvm_map_ops bpfvm_bloom_filter_map_ops; /* bloom_filter.c */
 extern const struct bpfvm_map_ops bpfvm_map_in_map_ops;       /* map_in_map.c */
+extern const struct bpfvm_map_ops bpfvm_perf_event_array_map_ops; /* perf_event_array.c */
+/* the program side of bpf_perf_event_output: one sample of data then ctx_data (skb/xdp bytes) into slot index's
+ * ring; -E2BIG (index out of range, or a sample over 64 KiB), -ENOENT (no ring there), -ENOSPC (full: counted lost) */
+int bpfvm_perf_event_output(struct bpfvm_map *m, uint32_t index, const void *data, uint32_t size,
+			    const void *ctx_data, uint32_t ctx_size);
 /* the program side of a ring buffer (the ringbuf helpers): NULL when full or on bad flags */
 void *bpfvm_ringbuf_reserve(struct bpfvm_map *m, uint64_t size, uint64_t flags);
 void bpfvm_ringbuf_commit(void *sample, bool discard);

@@ -8,12 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bpfvm/map.h"
 #include "bpfvm/object.h"
 #include "diff/progs_cases.h"
 #include "lib/harness.h"
 #include "lib/kernel.h"
+#include "lib/kperf.h"
 #include "lib/kprog.h"
 
 static const char *build_dir(void)
@@ -132,6 +134,82 @@ static int compare_maps(const char *name, struct bpfvm_object *obj, const struct
 	return ret;
 }
 
+/*
+ * Perf event arrays: slot 0 gets a ring on both sides (the kernel's a BPF_OUTPUT event on CPU 0, where this test
+ * runs), and the samples the runs wrote are compared. At most 4 maps.
+ */
+#define PERF_PAGES 8
+struct perf_rings {
+	int map_idx[4];
+	struct kperf kp[4];
+	int n;
+};
+
+static int perf_open(const char *name, struct bpfvm_object *obj, const struct kobj *k, struct perf_rings *pr)
+{
+	for (size_t i = 0; i < bpfvm_object__map_cnt(obj) && i < k->nmaps && pr->n < 4; i++) {
+		struct bpfvm_object_map_info mi;
+		if (bpfvm_object__map_info(obj, i, &mi) || !mi.map || mi.type != BPF_MAP_TYPE_PERF_EVENT_ARRAY)
+			continue;
+		int kerr = kperf_open(&pr->kp[pr->n], k->map_fds[i], 0, 0, PERF_PAGES);
+		int berr = bpfvm_map__perf_ring(mi.map, 0, PERF_PAGES * (size_t)sysconf(_SC_PAGESIZE));
+		if (kerr || berr) {
+			t_fail("%s: perf ring for map '%s': kernel %d, bpfvm %d", name, mi.name, kerr, berr);
+			return -1;
+		}
+		pr->map_idx[pr->n++] = (int)i;
+	}
+	return 0;
+}
+
+struct perf_out {
+	uint8_t *buf;
+	size_t len, cap;
+};
+
+static int perf_sample(void *ctx, uint32_t index, const void *data, uint32_t size)
+{
+	struct perf_out *o = ctx;
+	(void)index;
+	if (o->len + 4 + size > o->cap)
+		return -ENOSPC;
+	memcpy(o->buf + o->len, &size, 4);
+	memcpy(o->buf + o->len + 4, data, size);
+	o->len += 4 + size;
+	return 0;
+}
+
+/* the samples of each perf ring, bpfvm against the kernel: 0 when equal, else -1 with a FAIL line */
+static int perf_compare(const char *name, struct bpfvm_object *obj, struct perf_rings *pr)
+{
+	static uint8_t kbuf[1 << 16], bbuf[1 << 16];
+	int ret = 0;
+	for (int i = 0; i < pr->n; i++) {
+		struct bpfvm_object_map_info mi;
+		bpfvm_object__map_info(obj, pr->map_idx[i], &mi);
+		size_t klen = 0;
+		int kn = kperf_drain(&pr->kp[i], kbuf, sizeof(kbuf), &klen);
+		struct perf_out o = { bbuf, 0, sizeof(bbuf) };
+		int bn = bpfvm_perf__consume(mi.map, perf_sample, NULL, &o);
+		if (kn != bn || klen != o.len || memcmp(kbuf, bbuf, klen)) {
+			char why[256] = "";
+			if (klen == o.len)
+				hexdiff(why, sizeof(why), bbuf, kbuf, klen);
+			t_fail("%s: perf map '%s': bpfvm %d samples (%zu bytes), kernel %d (%zu bytes) %s", name, mi.name, bn,
+			       o.len, kn, klen, why);
+			ret = -1;
+		}
+	}
+	return ret;
+}
+
+static void perf_close(struct perf_rings *pr)
+{
+	for (int i = 0; i < pr->n; i++)
+		kperf_close(&pr->kp[i]);
+	pr->n = 0;
+}
+
 /* 1 = compared, 0 = skipped (kernel refused), -1 = failed */
 static int run_case(const struct prog_case *c, bool *kernel_ok)
 {
@@ -143,6 +221,7 @@ static int run_case(const struct prog_case *c, bool *kernel_ok)
 	struct bpfvm_object *kobj_src = bpfvm_object__open_file(path, &oo);
 	struct bpfvm_object *obj = bpfvm_object__open_file(path, &oo);
 	struct kobj k = { 0 };
+	struct perf_rings pr = { .n = 0 };
 	int ret = -1;
 	if (!obj || !kobj_src) {
 		t_fail("%s: open: %s", name, log.last_error);
@@ -173,6 +252,8 @@ static int run_case(const struct prog_case *c, bool *kernel_ok)
 		}
 		goto out;
 	}
+	if (perf_open(name, obj, &k, &pr))
+		goto out;
 	struct bpfvm_object_prog_info pi;
 	bpfvm_object__prog_info(obj, pidx, &pi);
 	uint8_t in[256], kin[256], kout[512], bout[512], bctx[256];
@@ -238,11 +319,12 @@ static int run_case(const struct prog_case *c, bool *kernel_ok)
 		t_fail("%s: syscall ctx written back: %s", name, why);
 		ret = -1;
 	}
-	if (compare_maps(name, obj, &k))
+	if (compare_maps(name, obj, &k) || perf_compare(name, obj, &pr))
 		ret = -1;
 	if (ret == 1)
 		t_pass("%s: retval %u, %u bytes out, maps equal", name, kret, ctx_only ? 0 : klen);
 out:
+	perf_close(&pr);
 	kobj_close(&k);
 	bpfvm_object__close(obj);
 	bpfvm_object__close(kobj_src);

@@ -28,3 +28,13 @@ if grep -Eq "$want" "$tmp/out"; then
 else
 	fail "ringbuf.bpf.o -j: $(head -c 400 "$tmp/out") $(head -c 200 "$tmp/err")"
 fi
+
+# perf event arrays: every slot gets a ring before the run; samples print as "perf MAP[SLOT]: N bytes: ..."
+"$BPFVM" prog run "$BUILD/bpf/tests/loader/progs/perf_output.bpf.o" --prog perf_xdp --data "$tmp/pkt" >"$tmp/out" 2>"$tmp/err"
+if [ $? -eq 0 ] && [ "$(grep -c '^perf events\[0\]: ' "$tmp/out")" -eq 4 ] &&
+	grep -qx 'perf events\[0\]: 4 bytes: 01 02 03 00' "$tmp/out" &&
+	grep -qx 'perf events\[0\]: 4 bytes: 00 00 00 00' "$tmp/out"; then
+	pass "perf_event_output: four samples in slot 0 (BPF_F_CURRENT_CPU), padded as the kernel pads them"
+else
+	fail "perf_output.bpf.o: $(head -c 400 "$tmp/out") $(head -c 200 "$tmp/err")"
+fi
