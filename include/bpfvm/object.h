@@ -141,8 +141,11 @@ struct bpfvm_test_run_opts {
 	/* more inputs (appended; a smaller sz leaves them zero) */
 	bpfvm_trace_fn trace;   /* bpf_trace_printk/vprintk output; NULL drops it */
 	void *trace_arg;
+	/* out: the target of the last bpf_redirect of the run (the verdict says whether it counts), -1 for none */
+	int32_t redirect_ifindex;
+	uint32_t redirect_flags; /* its flags (BPF_F_INGRESS) */
 };
-#define bpfvm_test_run_opts__last_field trace_arg
+#define bpfvm_test_run_opts__last_field redirect_flags
 
 /*
  * Returns 0 or a negative errno with the kernel's test-run errors: -EINVAL data shorter than an Ethernet header

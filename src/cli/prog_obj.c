@@ -233,6 +233,13 @@ int prog_run_object(struct cli_ctx *ctx, int argc, char **argv)
 		jsonw_uint_field(ctx->jw, "duration_ns", ro.duration_ns);
 		jsonw_uint_field(ctx->jw, "repeat", a.repeat ? a.repeat : 1);
 		jsonw_uint_field(ctx->jw, "data_size_out", ro.data_size_out);
+		if (ro.redirect_ifindex >= 0) {
+			jsonw_name(ctx->jw, "redirect");
+			jsonw_start_object(ctx->jw);
+			jsonw_uint_field(ctx->jw, "ifindex", (uint32_t)ro.redirect_ifindex);
+			jsonw_bool_field(ctx->jw, "ingress", ro.redirect_flags & 1);
+			jsonw_end_object(ctx->jw);
+		}
 		run_events_print(ctx, obj);
 		if (a.dump_maps)
 			cli_dump_maps(ctx, obj);
@@ -242,8 +249,10 @@ int prog_run_object(struct cli_ctx *ctx, int argc, char **argv)
 		if (a.repeat > 1)
 			printf("duration %llu ns (mean of %lu runs)\n", (unsigned long long)ro.duration_ns, a.repeat);
 		run_events_print(ctx, obj);
-		printf("%s, %u bytes out\n", progtype_verdict(prog_type_of(obj, prog), ro.retval, verdict, sizeof(verdict)),
-		       ro.data_size_out);
+		printf("%s", progtype_verdict(prog_type_of(obj, prog), ro.retval, verdict, sizeof(verdict)));
+		if (ro.redirect_ifindex >= 0) /* bpf_redirect's target, recorded */
+			printf(" to ifindex %d%s", ro.redirect_ifindex, ro.redirect_flags & 1 ? " (ingress)" : "");
+		printf(", %u bytes out\n", ro.data_size_out);
 		printf("0x%x\n", ro.retval);
 		if (a.dump_maps)
 			cli_dump_maps(ctx, obj);

@@ -28,6 +28,13 @@ HELPER(bpf_ringbuf_submit);
 HELPER(bpf_ringbuf_discard);
 HELPER(bpf_ringbuf_query);
 HELPER(bpf_perf_event_output); /* perf.c */
+HELPER(bpf_skb_store_bytes); /* pkt.c */
+HELPER(bpf_l3_csum_replace);
+HELPER(bpf_l4_csum_replace);
+HELPER(bpf_csum_diff);
+HELPER(bpf_xdp_adjust_head);
+HELPER(bpf_xdp_adjust_tail);
+HELPER(bpf_redirect);
 HELPER(bpf_strtol);  /* strtol.c */
 HELPER(bpf_strtoul);
 

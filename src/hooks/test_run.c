@@ -18,7 +18,7 @@ static uint64_t now_ns(void)
 
 static bool opts_ok(const struct bpfvm_test_run_opts *o)
 {
-	size_t known = offsetof(struct bpfvm_test_run_opts, trace_arg) + sizeof(o->trace_arg);
+	size_t known = offsetof(struct bpfvm_test_run_opts, redirect_flags) + sizeof(o->redirect_flags);
 	if (!o || o->sz < offsetof(struct bpfvm_test_run_opts, duration_ns) + sizeof(o->duration_ns))
 		return false; /* all of this struct's fields are needed (outputs too) */
 	for (size_t i = known; i < o->sz; i++)
@@ -31,6 +31,7 @@ static int run_once(struct bpfvm_prog *prog, struct bpfvm_run_ctx *rc, const str
 		    enum bpfvm_engine engine, uint64_t *r0)
 {
 	rc->insn_count = 0;
+	rc->redirected = false;
 	if (engine == BPFVM_ENGINE_JIT)
 		return bpfvm_jit_run(prog, rc, m->r1, 0, r0); /* it resets the error and the tail-call count */
 	rc->error = 0;
@@ -89,6 +90,10 @@ int bpfvm_prog__test_run(struct bpfvm_prog *prog, struct bpfvm_test_run_opts *op
 	uint64_t spent = now_ns() - t0;
 	if (err)
 		goto out;
+	if (opts->sz >= offsetof(struct bpfvm_test_run_opts, redirect_flags) + sizeof(opts->redirect_flags)) {
+		opts->redirect_ifindex = rc.redirected ? (int32_t)rc.redirect_ifindex : -1;
+		opts->redirect_flags = rc.redirected ? rc.redirect_flags : 0;
+	}
 	opts->retval64 = r0;
 	opts->retval = (uint32_t)r0;
 	opts->duration_ns = spent / repeat;

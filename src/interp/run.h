@@ -58,6 +58,9 @@ struct bpfvm_run_ctx {
 	bpfvm_callback_fn callback; /* the engine's way back into the program (bpfvm_run_callback) */
 	int callback_depth;
 	void *jit_state;            /* JIT: the running main frame's state (what r12 holds), for callbacks */
+	/* bpf_redirect: the target of the run's last redirect */
+	bool redirected;
+	uint32_t redirect_ifindex, redirect_flags;
 };
 
 /* Stop the run: record err and one line of why. Helpers call this too. */

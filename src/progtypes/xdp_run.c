@@ -44,7 +44,9 @@ static int xdp_prepare(uint32_t type, struct test_run_mem *m, const struct bpfvm
 			return -EINVAL;
 		}
 	}
-	int err = test_run_mem_alloc(m, sizeof(struct bpfvm_xdp_ctx), XDP_PACKET_HEADROOM, linear, XDP_TAILROOM);
+	/* the whole page: bpf_xdp_adjust_tail grows data_end up to the page's end less XDP_TAILROOM */
+	int err = test_run_mem_alloc(m, sizeof(struct bpfvm_xdp_ctx), XDP_PACKET_HEADROOM, linear,
+				     PAGE_SZ - XDP_PACKET_HEADROOM - linear);
 	if (err) {
 		bpfvm_logf(log, "test run: cannot map packet memory below 4 GiB");
 		return err;

@@ -84,3 +84,19 @@ expect_bad "unknown option" "unknown option" "$BPFVM" prog run "$OBJS/xdp_parse.
 expect_bad "neither an object nor a program" "short.pkt:1:1: expected an instruction" "$BPFVM" prog run "$tmp/short.pkt"
 head -c 10000000 /dev/urandom >"$tmp/random.o"
 expect_bad "10 MB of random bytes" "random.o" "$BPFVM" prog show "$tmp/random.o"
+
+# bpf_redirect is a verdict with a recorded target; the packet helpers' rewrites come out in data_out
+head -c 74 /dev/zero >"$tmp/zero.pkt"
+out=$("$BPFVM" prog run "$OBJS/pkt_helpers.bpf.o" --prog tc_rewrite --data "$tmp/zero.pkt" --data-out "$tmp/out.pkt")
+if [ "$(head -n 1 <<<"$out")" = "TC_ACT_REDIRECT to ifindex 7 (ingress), 74 bytes out" ] &&
+	[ "$(od -An -tx1 -j30 -N4 "$tmp/out.pkt" | tr -d ' ')" = c0a80001 ]; then
+	pass "tc redirect: the verdict names its target; skb_store_bytes wrote 192.168.0.1 into the packet"
+else
+	fail "tc redirect: $out"
+fi
+json=$("$BPFVM" prog run "$OBJS/pkt_helpers.bpf.o" --prog xdp_adjust --data "$tmp/zero.pkt" -j)
+if grep -q '"retval": "0x4".*"redirect": {"ifindex": 2, "ingress": false}' <<<"$json"; then
+	pass "xdp redirect: XDP_REDIRECT with the target under -j"
+else
+	fail "xdp redirect: $json"
+fi
