@@ -45,7 +45,7 @@ int main(void)
 		if (err || pidx < 0) {
 			t_fail("%s:%s: kernel load: %s", c->obj, c->prog, err ? k.err : "no such program");
 		} else {
-			uint8_t in[256], out[512];
+			uint8_t in[256], out[4096];
 			uint32_t olen = sizeof(out), ret;
 			int n = make_input(c->input, in, sizeof(in));
 			bool ctx_only = c->input == IN_SYSCALL || c->input == IN_RAW_TP;

@@ -256,7 +256,7 @@ static int run_case(const struct prog_case *c, bool *kernel_ok)
 		goto out;
 	struct bpfvm_object_prog_info pi;
 	bpfvm_object__prog_info(obj, pidx, &pi);
-	uint8_t in[256], kin[256], kout[512], bout[512], bctx[256];
+	uint8_t in[256], kin[256], kout[4096], bout[4096], bctx[256];
 	int n = make_input(c->input, in, sizeof(in));
 	bool ctx_only = c->input == IN_SYSCALL || c->input == IN_RAW_TP;
 	uint32_t kret = 0, klen = 0, kctx_len = 0;
