@@ -82,6 +82,14 @@ const void *bpfvm_map__pin_btf(const struct bpfvm_map *map, size_t *size, uint32
 uint32_t bpfvm_map__map_flags(const struct bpfvm_map *map);
 
 /*
+ * Values of hash and array maps may hold a struct bpf_spin_lock at offset off (the loader finds it in the value's
+ * BTF, as the kernel does). Then, as in the kernel, user-space updates leave an existing value's lock word alone
+ * (BPF_F_LOCK: the value is written holding the lock), new values start unlocked, and lookups read the lock as
+ * zero. -EOPNOTSUPP for other types, -EINVAL for an offset that is not a u32 inside the value.
+ */
+int bpfvm_map__set_spin_lock(struct bpfvm_map *map, uint32_t off);
+
+/*
  * Drain a BPF_MAP_TYPE_RINGBUF: cb gets each committed record in order (discarded ones are skipped; a record still
  * reserved stops the walk). Returns the number of records, a callback's non-zero return, or -EINVAL.
  */

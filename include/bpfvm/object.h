@@ -104,6 +104,8 @@ struct bpfvm_object_map_info {
 	const struct bpfvm_map_init_slot *slots; /* initial slots, applied at load after the programs exist */
 	size_t nslots;
 	struct bpfvm_map *map;  /* after load; NULL before */
+	int32_t spin_lock_off;  /* the value's struct bpf_spin_lock (from BTF), -1 when none */
+	int32_t timer_off;      /* the value's struct bpf_timer, -1 when none */
 };
 size_t bpfvm_object__map_cnt(const struct bpfvm_object *obj);
 /* the object's map index for an LD_IMM64 imm (see BPFVM_MAP_FD_BASE), or -1 */

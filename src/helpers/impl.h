@@ -35,6 +35,8 @@ HELPER(bpf_csum_diff);
 HELPER(bpf_xdp_adjust_head);
 HELPER(bpf_xdp_adjust_tail);
 HELPER(bpf_redirect);
+HELPER(bpf_spin_lock); /* lock.c */
+HELPER(bpf_spin_unlock);
 HELPER(bpf_strtol);  /* strtol.c */
 HELPER(bpf_strtoul);
 

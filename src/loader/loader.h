@@ -63,6 +63,8 @@ struct loader_map {
 	bool is_inner;         /* an inner template (not created on its own) */
 	uint32_t pinning;      /* LIBBPF_PIN_NONE (0) or LIBBPF_PIN_BY_NAME (1) */
 	bool pin_reused;       /* its pin existed: the elements are the pin's, not the initial ones */
+	int32_t spin_lock_off; /* a struct bpf_spin_lock member of the value (BTF), -1 when none */
+	int32_t timer_off;     /* a struct bpf_timer member, -1 when none */
 	struct bpfvm_map_init_slot *slots;
 	size_t nslots;
 	struct bpfvm_map *map; /* created at load */

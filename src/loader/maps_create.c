@@ -82,6 +82,10 @@ int maps_create(struct bpfvm_object *obj)
 			pr_err(obj, "%s: map '%s': %s", obj->name, lm->name, log.last_error);
 			return err;
 		}
+		if (lm->spin_lock_off >= 0 && (err = bpfvm_map__set_spin_lock(lm->map, (uint32_t)lm->spin_lock_off))) {
+			pr_err(obj, "%s: map '%s': bpf_spin_lock: %s", obj->name, lm->name, strerror(-err));
+			return err;
+		}
 		if (lm->init_data && !lm->pin_reused) { /* .data, .rodata, .kconfig: element 0 holds the section */
 			uint32_t zero = 0;
 			if ((err = bpfvm_map__update_elem(lm->map, &zero, lm->init_data, BPF_ANY))) {

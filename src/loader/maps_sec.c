@@ -482,11 +482,55 @@ static int collect_data_maps(struct bpfvm_object *obj)
 	return 0;
 }
 
+/* the byte offset of the one top-level member of struct type id whose type is `struct NAME`: -1 when none, -2
+ * when there are several (the kernel's btf_parse_fields: one bpf_spin_lock, one bpf_timer per value) */
+static int32_t special_field(const struct btf *btf, uint32_t id, const char *name)
+{
+	const struct btf_type *t = id ? btf_type_by_id(btf, btf_skip_mods(btf, id)) : NULL;
+	if (!t || btf_kind(t) != BTF_KIND_STRUCT)
+		return -1;
+	int32_t off = -1;
+	const struct btf_member *mb = btf_members(t);
+	for (uint32_t i = 0; i < btf_vlen(t); i++) {
+		const struct btf_type *mt = btf_type_by_id(btf, btf_skip_mods(btf, mb[i].type));
+		if (!mt || btf_kind(mt) != BTF_KIND_STRUCT || strcmp(btf_type_name(btf, mt), name))
+			continue;
+		if (off >= 0)
+			return -2;
+		off = (int32_t)(btf_member_bit_offset(t, &mb[i]) / 8);
+	}
+	return off;
+}
+
+/* spin locks and timers in map values, and the map types that may hold them (map_check_btf) */
+static int collect_special_fields(struct bpfvm_object *obj)
+{
+	for (size_t i = 0; i < obj->nmaps; i++) {
+		struct loader_map *m = &obj->maps[i];
+		m->spin_lock_off = m->timer_off = -1;
+		if (!obj->btf || !m->btf_value_type_id)
+			continue;
+		m->spin_lock_off = special_field(obj->btf, m->btf_value_type_id, "bpf_spin_lock");
+		m->timer_off = special_field(obj->btf, m->btf_value_type_id, "bpf_timer");
+		if (m->spin_lock_off == -2 || m->timer_off == -2) {
+			pr_err(obj, "%s: map '%s': more than one %s in its value", obj->name, m->name,
+			       m->spin_lock_off == -2 ? "bpf_spin_lock" : "bpf_timer");
+			return -EINVAL;
+		}
+		if (m->spin_lock_off >= 0 && m->type != BPF_MAP_TYPE_HASH && m->type != BPF_MAP_TYPE_ARRAY) {
+			pr_err(obj, "%s: map '%s': a bpf_spin_lock is only allowed in hash and array maps (and local "
+			       "storage)", obj->name, m->name);
+			return -EOPNOTSUPP;
+		}
+	}
+	return 0;
+}
+
 int maps_collect(struct bpfvm_object *obj)
 {
 	int err;
 	if ((err = collect_btf_maps(obj)) || (err = collect_legacy_maps(obj)) || (err = collect_data_maps(obj)) ||
-	    (obj->btf && (err = kconfig_collect(obj))))
+	    (obj->btf && (err = kconfig_collect(obj))) || (err = collect_special_fields(obj)))
 		return err;
 	return 0;
 }

@@ -273,7 +273,7 @@ int bpfvm_object__map_info(const struct bpfvm_object *obj, size_t idx, struct bp
 		.btf_key_type_id = m->btf_key_type_id, .btf_value_type_id = m->btf_value_type_id,
 		.map_extra = m->map_extra, .init_data = m->init_data, .inner_map_idx = m->inner_idx,
 		.is_inner_template = m->is_inner, .slots = m->slots, .nslots = m->nslots,
-		.map = m->map,
+		.map = m->map, .spin_lock_off = m->spin_lock_off, .timer_off = m->timer_off,
 	};
 	return 0;
 }

@@ -21,7 +21,7 @@ static struct bpfvm_map_info *map_infos(const struct bpfvm_object *obj, size_t *
 			continue;
 		*m = (struct bpfvm_map_info){ .type = mi.type, .key_size = mi.key_size, .value_size = mi.value_size,
 					      .max_entries = mi.max_entries, .map_flags = mi.map_flags,
-					      .spin_lock_off = -1, .timer_off = -1 };
+					      .spin_lock_off = mi.spin_lock_off, .timer_off = mi.timer_off };
 		if (mi.inner_map_idx >= 0 && !bpfvm_object__map_info(obj, (size_t)mi.inner_map_idx, &in)) {
 			m->inner_map_type = in.type;
 			m->inner_key_size = in.key_size;

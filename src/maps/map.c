@@ -97,6 +97,7 @@ int bpfvm_map_new(const struct bpfvm_map_attr *attr, struct bpfvm_map **out, str
 		snprintf(m->name, sizeof(m->name), "%s", name);
 	pthread_mutex_init(&m->own_lock, NULL);
 	m->lock = &m->own_lock;
+	m->spin_lock_off = -1;
 	*out = m;
 	return 0;
 }
@@ -182,10 +183,75 @@ int bpfvm_map__lookup_elem(struct bpfvm_map *map, const void *key, void *value)
 		return -EOPNOTSUPP; /* the kernel answers with an inner map id: bpfvm_map__inner */
 	bpfvm_map_lock(map); /* a consistent copy against concurrent updates from user space */
 	void *v = map->ops->lookup(map, key);
-	if (v)
+	if (v) {
 		memcpy(value, v, bpfvm_map_value_bytes(map));
+		if (map->spin_lock_off >= 0) /* copy_map_value leaves special fields out: user space sees zero */
+			memset((uint8_t *)value + map->spin_lock_off, 0, 4);
+	}
 	bpfvm_map_unlock(map);
 	return v ? 0 : -ENOENT;
+}
+
+/* the lock word of a struct bpf_spin_lock: 0 free, 1 held */
+void bpfvm_spin_lock(uint32_t *lock)
+{
+	while (__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(lock, __ATOMIC_RELAXED))
+			__builtin_ia32_pause();
+}
+
+void bpfvm_spin_unlock(uint32_t *lock)
+{
+	__atomic_store_n(lock, 0, __ATOMIC_RELEASE);
+}
+
+/*
+ * An update of a map whose values hold a bpf_spin_lock (the kernel's copy_map_value): an existing value keeps its
+ * lock word and, with BPF_F_LOCK, is written while holding it; a new value starts unlocked.
+ */
+static int update_locked_value(struct bpfvm_map *map, const void *key, const void *value, uint64_t flags)
+{
+	bool with_lock = flags & BPF_F_LOCK;
+	flags &= ~(uint64_t)BPF_F_LOCK;
+	if (flags > BPF_EXIST)
+		return -EINVAL;
+	size_t off = (size_t)map->spin_lock_off, n = map->value_size;
+	int err = 0;
+	bpfvm_map_lock(map);
+	uint8_t *cur = map->ops->lookup(map, key);
+	if (cur && flags == BPF_NOEXIST) {
+		err = -EEXIST;
+	} else if (cur) {
+		uint32_t *lock = (uint32_t *)(void *)(cur + off);
+		if (with_lock)
+			bpfvm_spin_lock(lock);
+		memcpy(cur, value, off);
+		memcpy(cur + off + 4, (const uint8_t *)value + off + 4, n - off - 4);
+		if (with_lock)
+			bpfvm_spin_unlock(lock);
+	} else {
+		uint8_t *fresh = malloc(n);
+		if (!fresh) {
+			err = -ENOMEM;
+		} else {
+			memcpy(fresh, value, n);
+			memset(fresh + off, 0, 4);
+			err = map->ops->update(map, key, fresh, flags);
+			free(fresh);
+		}
+	}
+	bpfvm_map_unlock(map);
+	return err;
+}
+
+int bpfvm_map__set_spin_lock(struct bpfvm_map *map, uint32_t off)
+{
+	if (map->type != BPF_MAP_TYPE_HASH && map->type != BPF_MAP_TYPE_ARRAY)
+		return -EOPNOTSUPP;
+	if (off % 4 || (uint64_t)off + 4 > map->value_size)
+		return -EINVAL;
+	map->spin_lock_off = (int32_t)off;
+	return 0;
 }
 
 int bpfvm_map__update_elem(struct bpfvm_map *map, const void *key, const void *value, uint64_t flags)
@@ -198,6 +264,8 @@ int bpfvm_map__update_elem(struct bpfvm_map *map, const void *key, const void *v
 		bpfvm_map_unlock(map);
 		return err;
 	}
+	if (map->spin_lock_off >= 0)
+		return update_locked_value(map, key, value, flags);
 	if (flags > BPF_EXIST)
 		return -EINVAL;
 	bpfvm_map_lock(map);

@@ -44,6 +44,7 @@ struct bpfvm_map {
 	uint32_t nr_cpus; /* per-CPU maps: one value per possible CPU; 1 for the others */
 	uint64_t map_extra;
 	char name[16];
+	int32_t spin_lock_off;  /* a struct bpf_spin_lock in each value (bpfvm_map__set_spin_lock), or -1 */
 	/* writers; lookups from programs read values in place, as in the kernel. own_lock, or for a pinned map the
 	 * process-shared robust mutex in its file */
 	pthread_mutex_t *lock;
@@ -133,6 +134,10 @@ bool bpfvm_map_storage_contains(uintptr_t addr, size_t size, bool write);
 /* the program side of bpf_map_push_elem, bpf_map_pop_elem (remove) and bpf_map_peek_elem; -EINVAL for keyed maps */
 int bpfvm_map_push(struct bpfvm_map *map, const void *value, uint64_t flags);
 int bpfvm_map_pop(struct bpfvm_map *map, void *value, bool remove);
+
+/* bpf_spin_lock/unlock on a value's lock word (map.c) */
+void bpfvm_spin_lock(uint32_t *lock);
+void bpfvm_spin_unlock(uint32_t *lock);
 
 /* the program side of bpf_map_update_elem: value_size bytes; a per-CPU map's update writes this CPU's slot */
 int bpfvm_map_update_from_prog(struct bpfvm_map *map, const void *key, const void *value, uint64_t flags);
