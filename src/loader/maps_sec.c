@@ -517,7 +517,11 @@ static int collect_special_fields(struct bpfvm_object *obj)
 			       m->spin_lock_off == -2 ? "bpf_spin_lock" : "bpf_timer");
 			return -EINVAL;
 		}
-		if (m->spin_lock_off >= 0 && m->type != BPF_MAP_TYPE_HASH && m->type != BPF_MAP_TYPE_ARRAY) {
+		bool lock_ok = m->type == BPF_MAP_TYPE_HASH || m->type == BPF_MAP_TYPE_ARRAY ||
+			       m->type == BPF_MAP_TYPE_CGROUP_STORAGE || m->type == BPF_MAP_TYPE_SK_STORAGE ||
+			       m->type == BPF_MAP_TYPE_INODE_STORAGE || m->type == BPF_MAP_TYPE_TASK_STORAGE ||
+			       m->type == 32 /* BPF_MAP_TYPE_CGRP_STORAGE */;
+		if (m->spin_lock_off >= 0 && !lock_ok) {
 			pr_err(obj, "%s: map '%s': a bpf_spin_lock is only allowed in hash and array maps (and local "
 			       "storage)", obj->name, m->name);
 			return -EOPNOTSUPP;

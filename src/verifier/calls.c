@@ -408,8 +408,19 @@ skip_type_check:
 		meta->ret_btf_name = reg->btf_name;
 		break;
 	case ARG_PTR_TO_SPIN_LOCK:
+		/* process_spin_lock: the lock of one map value, held by one path at a time */
+		if (!tnum_is_const(reg->var_off)) {
+			verbose(env, "R%d doesn't have constant offset. bpf_spin_lock has to be at the constant offset\n",
+				regno);
+			return -EINVAL;
+		}
 		if (!reg->map_ptr || reg->map_ptr->spin_lock_off < 0) {
 			verbose(env, "map '%s' has no valid bpf_spin_lock\n", "");
+			return -EINVAL;
+		}
+		if ((int64_t)reg->var_off.value + reg->off != reg->map_ptr->spin_lock_off) {
+			verbose(env, "off %lld doesn't point to 'struct bpf_spin_lock' that is at %d\n",
+				(long long)((int64_t)reg->var_off.value + reg->off), reg->map_ptr->spin_lock_off);
 			return -EINVAL;
 		}
 		if (meta->func_id == BPF_FUNC_spin_lock) {
@@ -418,12 +429,20 @@ skip_type_check:
 				return -EINVAL;
 			}
 			env->cur_state->active_locks++;
+			env->cur_state->active_lock_id = reg->id;
+			env->cur_state->active_lock_ptr = reg->map_ptr;
 		} else if (meta->func_id == BPF_FUNC_spin_unlock) {
 			if (!env->cur_state->active_locks) {
 				verbose(env, "bpf_spin_unlock without taking a lock\n");
 				return -EINVAL;
 			}
+			if (env->cur_state->active_lock_id != reg->id || env->cur_state->active_lock_ptr != reg->map_ptr) {
+				verbose(env, "bpf_spin_unlock of different lock\n");
+				return -EINVAL;
+			}
 			env->cur_state->active_locks--;
+			env->cur_state->active_lock_id = 0;
+			env->cur_state->active_lock_ptr = NULL;
 		}
 		break;
 	case ARG_PTR_TO_TIMER:
@@ -1016,7 +1035,7 @@ int check_helper_call(struct bpfvm_verifier_env *env, const struct bpf_insn *ins
 		if (func_id == BPF_FUNC_map_lookup_elem && can_elide_value_nullness(meta.map_ptr->type) &&
 		    meta.const_map_key >= 0 && meta.const_map_key < meta.map_ptr->max_entries)
 			regs[BPF_REG_0].type &= ~PTR_MAYBE_NULL;
-		if (!type_may_be_null(ret_type) && meta.map_ptr->spin_lock_off >= 0)
+		if (!type_may_be_null(regs[BPF_REG_0].type) && meta.map_ptr->spin_lock_off >= 0)
 			regs[BPF_REG_0].id = ++env->id_gen;
 		/* map in map: the value is an inner map pointer */
 		if (meta.map_ptr->type == BPF_MAP_TYPE_ARRAY_OF_MAPS || meta.map_ptr->type == BPF_MAP_TYPE_HASH_OF_MAPS) {

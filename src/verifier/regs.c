@@ -943,10 +943,12 @@ static void mark_ptr_or_null_reg(struct bpf_reg_state *reg, uint32_t id, bool is
 	}
 	reg->type &= ~PTR_MAYBE_NULL;
 	/* a map value (or key) pointer keeps no id once known non-NULL, except for spin locks */
-	if (base_type(reg->type) == PTR_TO_MAP_VALUE && !(reg->map_ptr && reg->map_ptr->spin_lock_off >= 0))
+	if (base_type(reg->type) == PTR_TO_MAP_VALUE) {
+		if (!(reg->map_ptr && reg->map_ptr->spin_lock_off >= 0))
+			reg->id = 0;
+	} else if (!reg->ref_obj_id && base_type(reg->type) != PTR_TO_SOCKET) {
 		reg->id = 0;
-	else if (!reg->ref_obj_id && base_type(reg->type) != PTR_TO_SOCKET)
-		reg->id = 0;
+	}
 }
 
 void mark_ptr_or_null_regs(struct bpf_verifier_state *vstate, uint32_t regno, bool is_null)

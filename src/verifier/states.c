@@ -272,7 +272,8 @@ static bool stacksafe(const struct bpf_func_state *old, const struct bpf_func_st
 static bool refsafe(const struct bpf_verifier_state *old, const struct bpf_verifier_state *cur, struct idmap *m)
 {
 	if (old->acquired_refs != cur->acquired_refs || old->active_locks != cur->active_locks ||
-	    old->active_rcu_lock != cur->active_rcu_lock)
+	    old->active_rcu_lock != cur->active_rcu_lock || old->active_lock_ptr != cur->active_lock_ptr ||
+	    (old->active_locks && !check_ids(old->active_lock_id, cur->active_lock_id, m)))
 		return false;
 	for (uint32_t i = 0; i < old->acquired_refs; i++)
 		if (!check_ids(old->refs[i].id, cur->refs[i].id, m) || old->refs[i].type != cur->refs[i].type)

@@ -158,6 +158,8 @@ struct bpf_verifier_state {
 	struct bpf_reference_state refs[MAX_ACQUIRED_REFS];
 	uint32_t acquired_refs;
 	uint32_t active_locks;
+	uint32_t active_lock_id;         /* the id of the map value whose bpf_spin_lock is held */
+	const void *active_lock_ptr;     /* and its map */
 	uint32_t active_rcu_lock;
 	uint32_t insn_idx;
 	uint32_t branches;   /* paths still being explored below this state (for loop detection) */

@@ -89,7 +89,7 @@ static int open_obj(struct ctx *c, const struct vprogs_rec *r)
 			continue;
 		*m = (struct bpfvm_map_info){ .type = mi.type, .key_size = mi.key_size, .value_size = mi.value_size,
 					      .max_entries = mi.max_entries, .map_flags = mi.map_flags,
-					      .spin_lock_off = -1, .timer_off = -1 };
+					      .spin_lock_off = mi.spin_lock_off, .timer_off = mi.timer_off };
 		if (mi.inner_map_idx >= 0) {
 			struct bpfvm_object_map_info in;
 			if (!bpfvm_object__map_info(c->obj, (size_t)mi.inner_map_idx, &in)) {
