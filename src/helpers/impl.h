@@ -35,6 +35,11 @@ HELPER(bpf_csum_diff);
 HELPER(bpf_xdp_adjust_head);
 HELPER(bpf_xdp_adjust_tail);
 HELPER(bpf_redirect);
+HELPER(bpf_get_current_pid_tgid); /* current.c */
+HELPER(bpf_get_current_uid_gid);
+HELPER(bpf_get_current_comm);
+HELPER(bpf_probe_read_user);
+HELPER(bpf_probe_read_user_str);
 HELPER(bpf_spin_lock); /* lock.c */
 HELPER(bpf_spin_unlock);
 HELPER(bpf_strtol);  /* strtol.c */

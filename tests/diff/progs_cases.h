@@ -11,7 +11,11 @@ enum case_input {
 	IN_PKT_MCAST, /* IPv4 to 01:00:5e:00:00:01 */
 	IN_PKT_OTHER, /* IPv4 to another host's MAC */
 	IN_PKT_8023,  /* 802.3 length field instead of an EtherType */
+	IN_SYSCALL_PTR, /* syscall ctx { u64 str, u64 bad }: a string in this process's memory, an unmapped address */
 };
+
+/* the user memory IN_SYSCALL_PTR points at: read by bpf_probe_read_user from the test's own process */
+static const char user_string[] = "user memory, read by probe_read_user";
 
 struct prog_case {
 	const char *obj;   /* under $BUILD/bpf/ */
@@ -71,6 +75,7 @@ static const struct prog_case prog_cases[] = {
 	{ "tests/loader/progs/pkt_helpers.bpf.o", "tc_rewrite", IN_PKT_V4, 1, 0 },
 	{ "tests/loader/progs/pkt_helpers.bpf.o", "xdp_adjust", IN_PKT_V4, 1, 0 },
 	{ "tests/loader/progs/spin_lock.bpf.o", "locked_count", IN_PKT_V4, 3, 0 },
+	{ "tests/loader/progs/current_task.bpf.o", "current_task", IN_SYSCALL_PTR, 1, 0 },
 	{ "examples/packet_counter/packet_counter.bpf.o", "count_packets", IN_PKT_V4, 3, 0 },
 	{ "examples/histogram/histogram.bpf.o", "record_len", IN_PKT_V4, 2, 0 },
 	{ "examples/ringbuf_events/events.bpf.o", "emit_event", IN_PKT_V4, 2, 0 },
@@ -123,6 +128,11 @@ static inline int make_input(enum case_input in, uint8_t *buf, size_t cap)
 		__builtin_memcpy(buf, ab, 8);
 		__builtin_memcpy(buf + 16, "-123", 5);
 		return 24;
+	}
+	if (in == IN_SYSCALL_PTR) {
+		uint64_t p[2] = { (uint64_t)(uintptr_t)user_string, 8 };
+		__builtin_memcpy(buf, p, sizeof(p));
+		return sizeof(p);
 	}
 	uint64_t args[2] = { 11, 1000 }; /* raw_tp: two u64 arguments */
 	__builtin_memcpy(buf, args, sizeof(args));

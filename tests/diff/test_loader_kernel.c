@@ -48,7 +48,7 @@ int main(void)
 			uint8_t in[256], out[4096];
 			uint32_t olen = sizeof(out), ret;
 			int n = make_input(c->input, in, sizeof(in));
-			bool ctx_only = c->input == IN_SYSCALL || c->input == IN_RAW_TP;
+			bool ctx_only = c->input == IN_SYSCALL || c->input == IN_RAW_TP || c->input == IN_SYSCALL_PTR;
 			err = ctx_only ? kprog_test_run(k.prog_fds[pidx], NULL, 0, NULL, NULL, in, n, NULL, NULL, 0, &ret) :
 					 kprog_test_run(k.prog_fds[pidx], in, n, out, &olen, NULL, 0, NULL, NULL, 1, &ret);
 			CHECK(!err, "%s:%s%s: loads and runs in the kernel (retval %u)", c->obj, c->prog,

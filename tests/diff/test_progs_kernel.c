@@ -258,7 +258,7 @@ static int run_case(const struct prog_case *c, bool *kernel_ok)
 	bpfvm_object__prog_info(obj, pidx, &pi);
 	uint8_t in[256], kin[256], kout[4096], bout[4096], bctx[256];
 	int n = make_input(c->input, in, sizeof(in));
-	bool ctx_only = c->input == IN_SYSCALL || c->input == IN_RAW_TP;
+	bool ctx_only = c->input == IN_SYSCALL || c->input == IN_RAW_TP || c->input == IN_SYSCALL_PTR;
 	uint32_t kret = 0, klen = 0, kctx_len = 0;
 	int kerr = 0, berr = 0;
 	BPFVM_OPTS(bpfvm_test_run_opts, ro, .log = &log);
