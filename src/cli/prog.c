@@ -12,7 +12,7 @@ static int do_prog_help(struct cli_ctx *ctx, int argc, char **argv)
 	fprintf(stderr,
 		"Usage: %1$s prog run OBJ.o [--prog NAME] [--data FILE] [--ctx FILE] [--data-out FILE] [--ctx-out FILE]\n"
 		"                   [--repeat N] [--engine interp|jit] [--checked] [--max-insns N] [--btf FILE] [--dump-maps]\n"
-		"                   [--pin-maps DIR] [-j]\n"
+		"                   [--pin-maps DIR] [--hist MAP] [-j]\n"
 		"       %1$s prog run FILE.s|FILE.asm|FILE.bin [--mem HEXFILE] [--engine interp|jit] [--checked]\n"
 		"                   [--jit-harden] [--repeat N] [--max-insns N] [--syntax auto|kernel|ubpf|raw] [-j]\n"
 		"           (r1 = a copy of the --mem bytes, r2 = their length; the last line is r0 in hex;\n"

@@ -11,12 +11,14 @@
 #include "cli/btf_json.h"
 #include "cli/map_dump.h"
 #include "cli/run_events.h"
+#include "common/hist.h"
 #include "loader/sec_def.h"
 #include "progtypes/verdict.h"
 
 struct run_args {
 	const char *obj, *prog, *data, *ctx, *data_out, *ctx_out, *btf;
 	const char *pin_dir; /* --pin-maps DIR: every map that can be is pinned (or its pin reused) there */
+	const char *hist;    /* --hist MAP: print MAP (u32 log2 slot -> count) as a text histogram after the run */
 	unsigned long repeat, max_insns;
 	enum bpfvm_engine engine;
 	bool dump_maps; /* --dump-maps: every map's elements after the run */
@@ -88,7 +90,7 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct run_arg
 		const char **slot = !strcmp(o, "--prog") ? &a->prog : !strcmp(o, "--data") ? &a->data :
 				    !strcmp(o, "--ctx") ? &a->ctx : !strcmp(o, "--data-out") ? &a->data_out :
 				    !strcmp(o, "--ctx-out") ? &a->ctx_out : !strcmp(o, "--btf") ? &a->btf :
-				    !strcmp(o, "--pin-maps") ? &a->pin_dir : NULL;
+				    !strcmp(o, "--pin-maps") ? &a->pin_dir : !strcmp(o, "--hist") ? &a->hist : NULL;
 		if (slot) {
 			if (i + 1 >= argc)
 				return p_err(ctx, EXIT_USAGE, "prog run: %s needs an argument", o);
@@ -149,6 +151,26 @@ static uint32_t prog_type_of(const struct bpfvm_object *obj, const struct bpfvm_
 		if (pi.prog == prog)
 			return pi.prog_type;
 	}
+	return 0;
+}
+
+/* --hist MAP: a map of u32 log2 slots to u32/u64 counts, printed as bcc's tools print them */
+static int print_hist(struct cli_ctx *ctx, struct bpfvm_object *obj, const char *name)
+{
+	struct bpfvm_map *m = bpfvm_object__find_map_by_name(obj, name);
+	if (!m)
+		return p_err(ctx, EXIT_USAGE, "--hist: no map named '%s'", name);
+	uint32_t vs = bpfvm_map__value_size(m);
+	if (bpfvm_map__key_size(m) != 4 || (vs != 4 && vs != 8) || bpfvm_map__value_buf_size(m) != vs)
+		return p_err(ctx, EXIT_USAGE, "--hist: map '%s' is not u32 slots to u32/u64 counts", name);
+	uint64_t vals[64] = { 0 };
+	uint32_t key, prev;
+	for (int first = 1; bpfvm_map__get_next_key(m, first ? NULL : &prev, &key) == 0; first = 0, prev = key) {
+		uint64_t v = 0;
+		if (key < 64 && !bpfvm_map__lookup_elem(m, &key, &v))
+			vals[key] = vs == 4 ? (uint32_t)v : v;
+	}
+	print_log2_hist(stdout, vals, 64, name);
 	return 0;
 }
 
@@ -256,6 +278,8 @@ int prog_run_object(struct cli_ctx *ctx, int argc, char **argv)
 		printf("0x%x\n", ro.retval);
 		if (a.dump_maps)
 			cli_dump_maps(ctx, obj);
+		if (a.hist && (rc = print_hist(ctx, obj, a.hist)))
+			goto out;
 	}
 out:
 	free(data);

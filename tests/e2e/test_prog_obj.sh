@@ -100,3 +100,20 @@ if grep -q '"retval": "0x4".*"redirect": {"ifindex": 2, "ingress": false}' <<<"$
 else
 	fail "xdp redirect: $json"
 fi
+
+# --hist MAP: the histogram example's log2 buckets printed as bcc's biolatency prints them
+out=$("$BPFVM" prog run "$BUILD/bpf/examples/histogram/histogram.bpf.o" --data "$tmp/zero.pkt" --hist hist)
+if grep -q '^     hist                : count    distribution$' <<<"$out" &&
+	grep -q '^        32 -> 63         : 2        |\*\{40\}|$' <<<"$out" &&
+	grep -q '^       512 -> 1023       : 2        |\*\{40\}|$' <<<"$out" &&
+	grep -q '^      2048 -> 4095       : 1        |\*\{20\} \{20\}|$' <<<"$out"; then
+	pass "--hist: a log2 histogram map printed as a text histogram"
+else
+	fail "--hist: $out"
+fi
+"$BPFVM" prog run "$BUILD/bpf/examples/histogram/histogram.bpf.o" --data "$tmp/zero.pkt" --hist nosuch >/dev/null 2>"$tmp/err"
+if [ $? -eq 2 ] && [ "$(cat "$tmp/err")" = "bpfvm: error: --hist: no map named 'nosuch'" ]; then
+	pass "--hist with a missing map: one line, exit 2"
+else
+	fail "--hist nosuch: $(cat "$tmp/err")"
+fi
