@@ -741,6 +741,30 @@ static int set_loop_callback_state(struct bpfvm_verifier_env *env, struct bpf_fu
 	return 0;
 }
 
+static int set_map_elem_callback_state(struct bpfvm_verifier_env *env, struct bpf_func_state *caller,
+				       struct bpf_func_state *callee, int insn_idx)
+{
+	/* bpf_for_each_map_elem(map, callback_fn, callback_ctx, flags);
+	 * callback_fn(struct bpf_map *map, void *key, void *value, void *callback_ctx) */
+	const struct bpfvm_map_info *map = caller->regs[BPF_REG_1].map_ptr;
+	(void)insn_idx;
+	__mark_reg_known_zero(&callee->regs[BPF_REG_1]);
+	callee->regs[BPF_REG_1].type = CONST_PTR_TO_MAP;
+	callee->regs[BPF_REG_1].map_ptr = map;
+	__mark_reg_known_zero(&callee->regs[BPF_REG_2]);
+	callee->regs[BPF_REG_2].type = PTR_TO_MAP_KEY;
+	callee->regs[BPF_REG_2].map_ptr = map;
+	__mark_reg_known_zero(&callee->regs[BPF_REG_3]);
+	callee->regs[BPF_REG_3].type = PTR_TO_MAP_VALUE;
+	callee->regs[BPF_REG_3].map_ptr = map;
+	callee->regs[BPF_REG_4] = caller->regs[BPF_REG_3]; /* a pointer to the stack, or NULL */
+	__mark_reg_not_init(env, &callee->regs[BPF_REG_5]);
+	callee->in_callback_fn = true;
+	callee->callback_ret_min = 0;
+	callee->callback_ret_max = 1;
+	return 0;
+}
+
 static int setup_func_entry(struct bpfvm_verifier_env *env, int subprog, int callsite, set_callee_state_fn cb,
 			    struct bpf_verifier_state *state)
 {
@@ -991,6 +1015,13 @@ int check_helper_call(struct bpfvm_verifier_env *env, const struct bpf_insn *ins
 			verbose(env, "tail_call would lead to reference leak\n");
 			return err;
 		}
+		break;
+	case BPF_FUNC_for_each_map_elem:
+		/* the callback may run any number of times: explored again from each return until the states at
+		 * this call converge (as the kernel does) */
+		err = push_callback_call(env, insn_idx, meta.subprogno, set_map_elem_callback_state);
+		if (err)
+			return err;
 		break;
 	case BPF_FUNC_loop:
 		mark_chain_precision(env, BPF_REG_1);

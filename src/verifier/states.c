@@ -285,7 +285,8 @@ static bool refsafe(const struct bpf_verifier_state *old, const struct bpf_verif
 static bool func_states_equal(const struct bpf_func_state *old, const struct bpf_func_state *cur, struct idmap *m,
 			      bool exact, uint16_t live)
 {
-	if (old->callback_depth != cur->callback_depth)
+	/* a callback's later iterations (a deeper count) are covered by an earlier one's state, not the reverse */
+	if (old->callback_depth > cur->callback_depth)
 		return false;
 	for (int i = 0; i < MAX_BPF_REG; i++)
 		if ((live & (1u << i)) && !regsafe(&old->regs[i], &cur->regs[i], m, exact))
