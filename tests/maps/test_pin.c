@@ -60,17 +60,18 @@ static int child_roundtrip(void *p)
 	struct bpfvm_log log = { 0 };
 	if (bpfvm_map_open_pinned(pin_path(r->name), &m, &log))
 		return 10;
-	uint8_t out[8 * 1024] = { 0 };
+	uint8_t out[8 * 1024] = { 0 }, val2[8 * 1024] = { 0 }; /* per-CPU values: a slot per possible CPU */
 	bool keyless = bpfvm_map__key_size(m) == 0;
 	int rc = 0;
+	memcpy(val2, r->val2, sizeof(r->val2));
 	if (r->type == BPF_MAP_TYPE_BLOOM_FILTER) {
-		rc = bpfvm_map_pop(m, r->val, false) ? 11 : bpfvm_map__update_elem(m, NULL, r->val2, BPF_ANY) ? 12 : 0;
+		rc = bpfvm_map_pop(m, r->val, false) ? 11 : bpfvm_map__update_elem(m, NULL, val2, BPF_ANY) ? 12 : 0;
 	} else if (keyless) {
 		rc = bpfvm_map__lookup_elem(m, NULL, out) || memcmp(out, r->val, 4) ? 13 :
-		     bpfvm_map__update_elem(m, NULL, r->val2, BPF_ANY)	  ? 14 : 0;
+		     bpfvm_map__update_elem(m, NULL, val2, BPF_ANY)	  ? 14 : 0;
 	} else {
 		rc = bpfvm_map__lookup_elem(m, r->key, out) || memcmp(out, r->val, 4) ? 15 :
-		     bpfvm_map__update_elem(m, r->key2, r->val2, BPF_ANY)	  ? 16 : 0;
+		     bpfvm_map__update_elem(m, r->key2, val2, BPF_ANY)	  ? 16 : 0;
 	}
 	bpfvm_map__free(m);
 	return rc;

@@ -1,6 +1,7 @@
 /* jit.c - the x86-64 JIT's driver: do_jit() over every instruction, passes to a fixed point of code sizes, W^X image */
 #if defined(__x86_64__) /* other hosts: src/jit/none.c */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -766,6 +767,8 @@ static void swap_u32p(uint32_t **a, uint32_t **b)
 	*b = t;
 }
 
+static pthread_mutex_t install_lock = PTHREAD_MUTEX_INITIALIZER;
+
 int bpfvm_jit_compile_opts(struct bpfvm_prog *prog, const struct bpfvm_jit_opts *jopts, struct bpfvm_log *log,
 			   uint32_t **insn_off)
 {
@@ -780,7 +783,7 @@ int bpfvm_jit_compile_opts(struct bpfvm_prog *prog, const struct bpfvm_jit_opts 
 		bpfvm_logf(log, "JIT: no instructions");
 		return -EINVAL;
 	}
-	if (prog->jit_entry && !insn_off)
+	if (__atomic_load_n(&prog->jit_entry, __ATOMIC_ACQUIRE) && !insn_off)
 		return 0;
 	if (jopts) {
 		opts.harden = jopts->harden;
@@ -852,10 +855,6 @@ int bpfvm_jit_compile_opts(struct bpfvm_prog *prog, const struct bpfvm_jit_opts 
 	}
 	if (!err)
 		err = jit_image_seal(image, len, log);
-	if (!err) {
-		prog->jit_callback = jit_rt_callback;
-		prog->jit_callback_stub = ctx.lean ? NULL : image + ctx.label[L_CALLBACK];
-	}
 	if (err) {
 		jit_image_free(image, old_len);
 		goto out;
@@ -868,11 +867,24 @@ int bpfvm_jit_compile_opts(struct bpfvm_prog *prog, const struct bpfvm_jit_opts 
 		*insn_off = ctx.old_start;
 		ctx.old_start = NULL;
 	}
+	/* several threads may compile the same program for their first run: one image is installed, the others'
+	 * are dropped, and an image another thread may be running is never freed here (only a dump, which asks
+	 * for insn_off, recompiles a compiled program) */
+	pthread_mutex_lock(&install_lock);
+	if (prog->jit_entry && !insn_off) {
+		pthread_mutex_unlock(&install_lock);
+		jit_image_free(image, len);
+		err = 0;
+		goto out;
+	}
 	if (prog->jit_image)
 		bpfvm_jit_release(prog);
 	prog->jit_image = image;
 	prog->jit_size = len;
-	prog->jit_entry = (bpfvm_jit_fn)(uintptr_t)image;
+	prog->jit_callback = jit_rt_callback;
+	prog->jit_callback_stub = ctx.lean ? NULL : image + ctx.label[L_CALLBACK];
+	__atomic_store_n(&prog->jit_entry, (bpfvm_jit_fn)(uintptr_t)image, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&install_lock);
 	err = 0;
 out:
 	free(ctx.start);
