@@ -110,6 +110,7 @@ static const struct helper_proto protos[] = {
 	[BPF_FUNC_skb_cgroup_id] = { .ret_type = RET_INTEGER, P(ARG_PTR_TO_CTX) },
 	[BPF_FUNC_send_signal] = { .ret_type = RET_INTEGER, P(ARG_ANYTHING) },
 	[BPF_FUNC_get_attach_cookie] = { .ret_type = RET_INTEGER, P(ARG_PTR_TO_CTX) },
+	[BPF_FUNC_trace_vprintk] = { .ret_type = RET_INTEGER, P(RDONLY_MEM, ARG_CONST_SIZE, RDONLY_MEM | MAYBE_NULL, ARG_CONST_SIZE_OR_ZERO) },
 	[BPF_FUNC_snprintf] = { .ret_type = RET_INTEGER, P(ARG_PTR_TO_MEM | MAYBE_NULL | MEM_UNINIT | MEM_WRITE, ARG_CONST_SIZE_OR_ZERO, ARG_PTR_TO_CONST_STR, RDONLY_MEM | MAYBE_NULL, ARG_CONST_SIZE_OR_ZERO) },
 };
 

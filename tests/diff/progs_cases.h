@@ -76,6 +76,7 @@ static const struct prog_case prog_cases[] = {
 	{ "tests/loader/progs/pkt_helpers.bpf.o", "xdp_adjust", IN_PKT_V4, 1, 0 },
 	{ "tests/loader/progs/spin_lock.bpf.o", "locked_count", IN_PKT_V4, 3, 0 },
 	{ "tests/loader/progs/current_task.bpf.o", "current_task", IN_SYSCALL_PTR, 1, 0 },
+	{ "tests/loader/progs/misc_maps_fmt.bpf.o", "misc", IN_PKT_V4, 2, 0 },
 	{ "examples/packet_counter/packet_counter.bpf.o", "count_packets", IN_PKT_V4, 3, 0 },
 	{ "examples/histogram/histogram.bpf.o", "record_len", IN_PKT_V4, 2, 0 },
 	{ "examples/ringbuf_events/events.bpf.o", "emit_event", IN_PKT_V4, 2, 0 },
