@@ -198,11 +198,21 @@ static struct interp_code *decode(const struct bpfvm_prog *prog)
 	return code;
 }
 
+/* decoded on first use; threads racing on a first run keep the first decoding published and free their own */
 static const struct interp_code *interp_code_of(struct bpfvm_prog *prog)
 {
-	if (!prog->interp_code)
-		prog->interp_code = decode(prog);
-	return prog->interp_code;
+	void *expected = NULL;
+	struct interp_code *code = __atomic_load_n(&prog->interp_code, __ATOMIC_ACQUIRE);
+	if (code)
+		return code;
+	if (!(code = decode(prog)))
+		return NULL;
+	if (!__atomic_compare_exchange_n(&prog->interp_code, &expected, code, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE)) {
+		free(code);
+		return expected;
+	}
+	return code;
 }
 
 static int run_code(const struct interp_code *code, struct bpfvm_run_ctx *rc, const uint64_t args[5], size_t start,
