@@ -11,6 +11,8 @@
 
 struct bpfvm_map;
 
+#define BPFVM_ENOTSUPP 524 /* the kernel's ENOTSUPP: not in errno.h, yet bpf(2) returns it for some map commands */
+
 struct bpfvm_map_attr {
 	size_t sz;
 	uint32_t type; /* enum bpf_map_type: ARRAY, PERCPU_ARRAY, HASH, PERCPU_HASH, LPM_TRIE, QUEUE, STACK,
@@ -51,7 +53,8 @@ int bpfvm_map__delete_elem(struct bpfvm_map *map, const void *key);
 int bpfvm_map__get_next_key(struct bpfvm_map *map, const void *key, void *next_key);
 /*
  * BPF_MAP_LOOKUP_AND_DELETE_ELEM: a hash map's value, removed; a queue's or stack's next value, popped (key NULL).
- * -ENOENT when there is none, -ENOTSUP for other types. Queues and stacks take a NULL key everywhere: lookup
+ * -ENOENT when there is none, -BPFVM_ENOTSUPP (524, the kernel's ENOTSUPP that bpf(2) passes out) for other
+ * types. A bloom filter's delete and get_next_key are -EOPNOTSUPP. Queues and stacks take a NULL key everywhere: lookup
  * peeks, update pushes (BPF_ANY; BPF_EXIST drops the oldest value when full, else -E2BIG), delete and
  * get_next_key are -EINVAL.
  */

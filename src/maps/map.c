@@ -276,8 +276,7 @@ int bpfvm_map__update_elem(struct bpfvm_map *map, const void *key, const void *v
 
 int bpfvm_map__delete_elem(struct bpfvm_map *map, const void *key)
 {
-	if (map->ops->push)
-		return -EINVAL;
+	/* keyless maps answer for themselves: a queue or stack -EINVAL, a bloom filter -EOPNOTSUPP */
 	bpfvm_map_lock(map);
 	int err = map->ops->delete(map, key);
 	bpfvm_map_unlock(map);
@@ -311,8 +310,6 @@ int bpfvm_map_slot_clear(struct bpfvm_map *m, const void *key)
 
 int bpfvm_map__get_next_key(struct bpfvm_map *map, const void *key, void *next_key)
 {
-	if (map->ops->push)
-		return -EINVAL;
 	bpfvm_map_lock(map);
 	int err = map->ops->get_next_key(map, key, next_key);
 	bpfvm_map_unlock(map);
@@ -351,7 +348,7 @@ int bpfvm_map__lookup_and_delete_elem(struct bpfvm_map *map, const void *key, vo
 {
 	int err;
 	bpfvm_map_lock(map);
-	if (map->ops->pop) {
+	if (map->type == BPF_MAP_TYPE_QUEUE || map->type == BPF_MAP_TYPE_STACK) {
 		err = key ? -EINVAL : map->ops->pop(map, value);
 	} else if (map->type == BPF_MAP_TYPE_HASH || map->type == BPF_MAP_TYPE_PERCPU_HASH ||
 		   map->type == BPF_MAP_TYPE_LRU_HASH || map->type == BPF_MAP_TYPE_LRU_PERCPU_HASH) {
@@ -360,7 +357,7 @@ int bpfvm_map__lookup_and_delete_elem(struct bpfvm_map *map, const void *key, vo
 			memcpy(value, v, bpfvm_map_value_bytes(map));
 		err = v ? map->ops->delete(map, key) : -ENOENT;
 	} else {
-		err = -ENOTSUP;
+		err = -BPFVM_ENOTSUPP;
 	}
 	bpfvm_map_unlock(map);
 	return err;
