@@ -68,6 +68,7 @@ struct bpfvm_object_prog_info {
 	size_t insn_cnt;
 	const struct bpf_func_info *func_info; /* insn_off in instructions, as BPF_PROG_LOAD takes them */
 	uint32_t func_info_cnt;
+	const uint8_t *func_ret_scalar; /* per func_info record: returns an int or enum (bpfvm_verify_opts) */
 	const struct bpf_line_info *line_info; /* file_name_off/line_off index the object's BTF strings */
 	uint32_t line_info_cnt;
 	struct bpfvm_prog *prog;       /* after load; NULL before */

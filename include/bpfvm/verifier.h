@@ -72,8 +72,11 @@ struct bpfvm_verify_opts {
 	 * bpfvm treats every described function as static */
 	const struct bpf_func_info *func_info;
 	uint32_t func_info_cnt;
+	/* per func_info record (may be NULL): 1 when the function's BTF return type is an integer of at most 8 bytes
+	 * or an enum (the kernel's scalar_return): subprograms that use LD_ABS or tail calls must return one */
+	const uint8_t *func_ret_scalar;
 };
-#define bpfvm_verify_opts__last_field func_info_cnt
+#define bpfvm_verify_opts__last_field func_ret_scalar
 
 /*
  * Verify cnt instructions as the kernel's BPF_PROG_LOAD would. Returns 0 if accepted, -EACCES (or -EINVAL,

@@ -80,6 +80,7 @@ struct loader_prog {
 	size_t insn_cnt;
 	struct bpf_func_info *func_info;
 	uint32_t func_info_cnt;
+	uint8_t *func_ret_scalar; /* per func_info record: the function returns an int or enum (BTF) */
 	struct bpf_line_info *line_info;
 	uint32_t line_info_cnt;
 	struct bpfvm_prog *prog;

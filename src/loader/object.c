@@ -142,6 +142,7 @@ void bpfvm_object__close(struct bpfvm_object *obj)
 		prog_unload(p);
 		free(p->insns);
 		free(p->func_info);
+		free(p->func_ret_scalar);
 		free(p->line_info);
 	}
 	free(obj->progs);
@@ -243,7 +244,7 @@ int bpfvm_object__prog_info(const struct bpfvm_object *obj, size_t idx, struct b
 		.name = p->name, .sec_name = p->sec_name, .prog_type = p->prog_type,
 		.expected_attach_type = p->expected_attach_type, .prog_flags = p->prog_flags, .autoload = p->autoload,
 		.insns = p->insns, .insn_cnt = p->insn_cnt, .func_info = p->func_info,
-		.func_info_cnt = p->func_info_cnt, .line_info = p->line_info, .line_info_cnt = p->line_info_cnt,
+		.func_info_cnt = p->func_info_cnt, .func_ret_scalar = p->func_ret_scalar, .line_info = p->line_info, .line_info_cnt = p->line_info_cnt,
 		.prog = p->prog,
 	};
 	return 0;

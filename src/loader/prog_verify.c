@@ -80,6 +80,7 @@ int loader_verify_prog(const struct bpfvm_object *obj, const struct loader_prog 
 		o.kfunc_cnt = n_kfuncs;
 		o.func_info = p->func_info;
 		o.func_info_cnt = p->func_info_cnt;
+		o.func_ret_scalar = p->func_ret_scalar;
 		err = bpfvm_verify(insns, p->insn_cnt, &o);
 	}
 	free(insns);

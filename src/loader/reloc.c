@@ -354,6 +354,21 @@ static int relocate_placed(struct link_ctx *lc, size_t k)
 	return err;
 }
 
+/* per func_info record: whether the function returns a scalar (an int of at most 8 bytes or an enum), by BTF */
+static uint8_t *func_ret_scalars(const struct bpfvm_object *obj, const struct loader_prog *p)
+{
+	uint8_t *out = p->func_info_cnt && obj->btf ? calloc(p->func_info_cnt, 1) : NULL;
+	for (uint32_t i = 0; out && i < p->func_info_cnt; i++) {
+		const struct btf_type *fn = btf_type_by_id(obj->btf, p->func_info[i].type_id);
+		const struct btf_type *proto = fn && btf_kind(fn) == BTF_KIND_FUNC ? btf_type_by_id(obj->btf, fn->type) : NULL;
+		uint32_t ret = proto && btf_kind(proto) == BTF_KIND_FUNC_PROTO ? btf_skip_mods(obj->btf, proto->type) : 0;
+		const struct btf_type *rt = ret ? btf_type_by_id(obj->btf, ret) : NULL;
+		out[i] = rt && ((btf_kind(rt) == BTF_KIND_INT && rt->size <= 8) || btf_kind(rt) == BTF_KIND_ENUM ||
+				btf_kind(rt) == BTF_KIND_ENUM64);
+	}
+	return out;
+}
+
 static int link_prog(struct bpfvm_object *obj, struct loader_prog *p)
 {
 	struct link_ctx lc = { .obj = obj, .prog = p };
@@ -373,6 +388,7 @@ static int link_prog(struct bpfvm_object *obj, struct loader_prog *p)
 	p->func_info_cnt = lc.nfi;
 	p->line_info = lc.li;
 	p->line_info_cnt = lc.nli;
+	p->func_ret_scalar = func_ret_scalars(obj, p); /* NULL without BTF: then nothing is checked */
 	return 0;
 }
 

@@ -475,6 +475,8 @@ int check_btf_info(struct bpfvm_verifier_env *env)
 {
 	const struct bpfvm_verify_opts *o = env->opts;
 	uint32_t prev_offset = 0;
+	const uint8_t *ret_scalar = o->sz >= offsetof(struct bpfvm_verify_opts, func_ret_scalar) +
+						     sizeof(o->func_ret_scalar) ? o->func_ret_scalar : NULL;
 
 	if (!o->func_info_cnt)
 		return 0;
@@ -499,6 +501,15 @@ int check_btf_info(struct bpfvm_verifier_env *env)
 		}
 		if ((uint32_t)env->subprog_info[i].start != off) {
 			verbose(env, "func_info BTF section doesn't match subprog layout in BPF program\n");
+			return -EINVAL;
+		}
+		bool scalar_return = !ret_scalar || ret_scalar[i];
+		if (i && !scalar_return && env->subprog_info[i].has_ld_abs) {
+			verbose(env, "LD_ABS is only allowed in functions that return 'int'.\n");
+			return -EINVAL;
+		}
+		if (i && !scalar_return && env->subprog_info[i].has_tail_call) {
+			verbose(env, "tail_call is only allowed in functions that return 'int'.\n");
 			return -EINVAL;
 		}
 		prev_offset = off;
