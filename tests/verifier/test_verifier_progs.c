@@ -127,8 +127,10 @@ static void one(struct ctx *c, const struct vprogs_rec *r, struct tally *t)
 	}
 	struct bpfvm_verify_stats stats = { 0 };
 	c->log[0] = 0;
+	/* the record's flags, and those libbpf adds for the section (the records list .s and xdp.frags, but libbpf
+	 * also loads SEC("syscall") programs sleepable, which the kernel requires of them) */
 	BPFVM_OPTS(bpfvm_verify_opts, vo, .prog_type = r->prog_type, .expected_attach_type = r->attach_type,
-		   .prog_flags = (uint32_t)r->prog_flags, .maps = c->maps, .map_cnt = c->map_cnt, .log_level = 1,
+		   .prog_flags = (uint32_t)r->prog_flags | pi.prog_flags, .maps = c->maps, .map_cnt = c->map_cnt, .log_level = 1,
 		   .log_buf = c->log, .log_size = LOG_SIZE, .stats = &stats, .func_info = pi.func_info,
 		   .func_info_cnt = pi.func_info_cnt, .func_ret_scalar = pi.func_ret_scalar, .kfunc_names = kfuncs, .kfunc_cnt = n_kfuncs);
 	int err = bpfvm_verify(insns, pi.insn_cnt, &vo);
