@@ -33,8 +33,8 @@ static bool wants_pin(const struct bpfvm_object *obj, const struct loader_map *l
 	return obj->pin_all_maps && !lm->init_data && lm->real_name[0] != '.' && pinnable_type(lm->type);
 }
 
-/* the pin directory, made if missing */
-static int pin_dir(struct bpfvm_object *obj, char *buf, size_t n)
+/* the pin directory, made if missing; the reason in log when it cannot be */
+static int pin_dir(struct bpfvm_object *obj, char *buf, size_t n, struct bpfvm_log *log)
 {
 	if (obj->pin_root_path)
 		snprintf(buf, n, "%s", obj->pin_root_path);
@@ -43,8 +43,9 @@ static int pin_dir(struct bpfvm_object *obj, char *buf, size_t n)
 	else
 		snprintf(buf, n, "/tmp/bpfvm-%u", (unsigned)geteuid());
 	if (mkdir(buf, 0700) && errno != EEXIST) {
-		pr_err(obj, "%s: pin directory %s: %s", obj->name, buf, strerror(errno));
-		return -errno;
+		int err = -errno;
+		bpfvm_logf(log, "pin directory %s: %s", buf, strerror(errno));
+		return err;
 	}
 	return 0;
 }
@@ -53,7 +54,7 @@ static int map_create_pinned(struct bpfvm_object *obj, struct loader_map *lm, co
 			     struct bpfvm_log *log)
 {
 	char dir[4096], path[4096 + 64];
-	int err = pin_dir(obj, dir, sizeof(dir));
+	int err = pin_dir(obj, dir, sizeof(dir), log);
 	if (err)
 		return err;
 	snprintf(path, sizeof(path), "%s/%s", dir, lm->name);

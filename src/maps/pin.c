@@ -100,20 +100,20 @@ static int create_file(struct bpfvm_map *m, const char *path, const struct bpfvm
 	int fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		int err = -errno;
-		bpfvm_logf(log, "map '%s': cannot pin at %s: %s", m->name, path, strerror(errno));
+		bpfvm_logf(log, "cannot pin at %s: %s", path, strerror(errno));
 		free(tmp);
 		return err;
 	}
 	int err = 0;
 	if (ftruncate(fd, (off_t)total)) {
 		err = -errno;
-		bpfvm_logf(log, "map '%s': cannot pin at %s: %s", m->name, path, strerror(errno));
+		bpfvm_logf(log, "cannot pin at %s: %s", path, strerror(errno));
 		goto out;
 	}
 	void *base = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (base == MAP_FAILED) {
 		err = -errno;
-		bpfvm_logf(log, "map '%s': cannot map %s: %s", m->name, tmp, strerror(errno));
+		bpfvm_logf(log, "cannot map %s: %s", tmp, strerror(errno));
 		goto out;
 	}
 	struct pin_hdr *h = base;
@@ -151,7 +151,7 @@ static int create_file(struct bpfvm_map *m, const char *path, const struct bpfvm
 	if (link(tmp, path)) { /* into place only now, complete; never over an existing file */
 		err = -errno;
 		if (errno != EEXIST)
-			bpfvm_logf(log, "map '%s': cannot pin at %s: %s", m->name, path, strerror(errno));
+			bpfvm_logf(log, "cannot pin at %s: %s", path, strerror(errno));
 		goto out;
 	}
 	err = attach(m, fd, total, path);
@@ -228,7 +228,7 @@ static int check_reuse(const struct pin_hdr *h, const struct bpfvm_map *m, const
 							  : NULL;
 	if (!what)
 		return 0;
-	bpfvm_logf(log, "map '%s': the map pinned at %s differs in %s", m->name, path, what);
+	bpfvm_logf(log, "the map pinned at %s differs in %s", path, what);
 	return -EINVAL;
 }
 
@@ -292,8 +292,7 @@ int bpfvm_map_create_pinned(const struct bpfvm_map_attr *attr, const char *path,
 	if (err)
 		return err;
 	if (!pinnable(m)) {
-		bpfvm_logf(log, "map '%s': a %u-type map cannot be pinned: its elements are not bytes in memory", m->name,
-			   m->type);
+		bpfvm_logf(log, "map type %u cannot be pinned: its elements are not bytes in memory", m->type);
 		bpfvm_map__free(m);
 		return -EOPNOTSUPP;
 	}

@@ -81,3 +81,12 @@ check "pin: the running program's counts are seen by another process as they gro
 	test "${#seen[@]}" -ge 3 -a "${seen[-1]}" != "${seen[-2]}" -a "${seen[-2]}" != "${seen[-3]}"
 check "pin: a reset by another process mid-run is seen by the running program (mid $mid, after $after)" \
 	test "$rc" -eq 0 -a "$after" -lt $((before + 30000000)) -a "$after" -ge "$mid"
+
+# a pin of another map under the same name, and a directory that cannot be made: one line naming why, exit 2
+cp "$pin" "$pins/hist"
+"$BPFVM" prog run "$BUILD/bpf/examples/histogram/histogram.bpf.o" --data "$tmp/pkt" --pin-maps "$pins" >/dev/null 2>"$tmp/err"
+check "pin reuse refused: the pinned map differs (one line, exit 2)" \
+	test $? -eq 2 -a "$(cat "$tmp/err")" = "bpfvm: error: histogram.bpf.o: map 'hist': the map pinned at $pins/hist differs in type"
+"$BPFVM" prog run "$obj" --data "$tmp/pkt" --pin-maps /proc/bpfvm-none >/dev/null 2>"$tmp/err"
+check "pin directory that cannot be made: one line, exit 2" \
+	test $? -eq 2 -a "$(cat "$tmp/err")" = "bpfvm: error: packet_counter.bpf.o: map 'proto_counters': pin directory /proc/bpfvm-none: No such file or directory"
