@@ -120,7 +120,8 @@ struct bpfvm_prog;
 int bpfvm_map__set_prog(struct bpfvm_map *map, uint32_t index, struct bpfvm_prog *prog);
 
 /*
- * Map-in-map (array_of_maps, hash_of_maps): put inner in the slot at key (flags BPF_ANY/NOEXIST/EXIST, as update).
+ * Map-in-map (array_of_maps, hash_of_maps): put inner in the slot at key. Flags as the kernel takes them: an array
+ * of maps only BPF_ANY (else -EINVAL, before the index is checked), a hash of maps BPF_ANY/NOEXIST/EXIST.
  * In bpf(2) the value would be the inner map's fd; bpfvm has no fds, so the slot takes the map. A program's
  * bpf_map_lookup_elem on the outer map returns the inner map. The byte-value update is -EOPNOTSUPP, and so is
  * the user-space lookup (the kernel's returns an id): bpfvm_map__inner gives the map in a slot, NULL if empty.

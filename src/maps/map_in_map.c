@@ -111,12 +111,10 @@ int bpfvm_map__set_inner(struct bpfvm_map *map, const void *key, struct bpfvm_ma
 	if (is_hash(map))
 		return bpfvm_map__update_elem(map->data, key, &inner, flags);
 	uint32_t i = bpfvm_map_key_index(key);
-	if (flags > BPF_EXIST)
-		return -EINVAL;
+	if (flags != BPF_ANY)
+		return -EINVAL; /* bpf_fd_array_map_update_elem: before the index is looked at */
 	if (i >= map->max_entries)
 		return -E2BIG;
-	if (flags == BPF_NOEXIST)
-		return -EEXIST; /* every array slot exists */
 	bpfvm_map_lock(map);
 	__atomic_store_n(&((struct bpfvm_map **)map->data)[i], inner, __ATOMIC_RELEASE);
 	bpfvm_map_unlock(map);
