@@ -121,8 +121,9 @@ fuzz-kernel: all $(BUILD)/tests/diff/test_interp_kernel
 
 # fuzz-maps: bpfvm's maps against the kernel's at 100,000 random operations per map type (needs bpf())
 .PHONY: fuzz-maps
-fuzz-maps: $(BUILD)/tests/diff/test_maps_kernel
+fuzz-maps: $(BUILD)/tests/diff/test_maps_kernel $(BUILD)/tests/diff/test_fdmaps_kernel
 	BPFVM_MAP_OPS=$${BPFVM_MAP_OPS:-100000} $(BUILD)/tests/diff/test_maps_kernel
+	BPFVM_MAP_OPS=$${BPFVM_MAP_OPS:-100000} $(BUILD)/tests/diff/test_fdmaps_kernel
 
 # fuzz-verifier-kernel: bpfvm's verifier against the kernel's verdicts on 100,000 generated programs (needs bpf())
 .PHONY: fuzz-verifier-kernel
