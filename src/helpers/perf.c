@@ -8,9 +8,6 @@
 #include "maps/map.h"
 #include "progtypes/ctx_layout.h"
 
-#define F_INDEX_MASK 0xffffffffull  /* BPF_F_INDEX_MASK */
-#define F_CURRENT_CPU 0xffffffffull /* BPF_F_CURRENT_CPU */
-#define F_CTXLEN_MASK (0xfffffull << 32) /* BPF_F_CTXLEN_MASK */
 
 /* the program types whose context carries packet bytes a sample may append */
 static bool has_ctx_bytes(uint32_t type)
@@ -30,7 +27,7 @@ HELPER(bpf_perf_event_output)
 {
 	struct bpfvm_map *m = (struct bpfvm_map *)(uintptr_t)r2;
 	const void *data = (const void *)(uintptr_t)r4;
-	uint32_t size = (uint32_t)r5, ctx_size = (uint32_t)((r3 & F_CTXLEN_MASK) >> 32);
+	uint32_t size = (uint32_t)r5, ctx_size = (uint32_t)((r3 & BPF_F_CTXLEN_MASK) >> 32);
 	if (rc->checked && (!bpfvm_map_is_live(m) || m->type != BPF_MAP_TYPE_PERF_EVENT_ARRAY)) {
 		bpfvm_run_fail(rc, -EFAULT, "bpf_perf_event_output: R2 0x%llx is not a perf event array, at insn %zu",
 			       (unsigned long long)r2, rc->helper_insn);
@@ -39,7 +36,7 @@ HELPER(bpf_perf_event_output)
 	if (!bpfvm_run_helper_access(rc, data, size, false, "bpf_perf_event_output"))
 		return 0;
 	bool ctx_bytes = rc->prog && has_ctx_bytes(rc->prog->prog_type);
-	if (r3 & ~(F_INDEX_MASK | (ctx_bytes ? F_CTXLEN_MASK : 0)))
+	if (r3 & ~(BPF_F_INDEX_MASK | (ctx_bytes ? BPF_F_CTXLEN_MASK : 0)))
 		return (uint64_t)(int64_t)-EINVAL;
 	const uint8_t *pkt = rc->pkt;
 	size_t pkt_len = rc->pkt_len;
@@ -50,8 +47,8 @@ HELPER(bpf_perf_event_output)
 	}
 	if (ctx_size && (!pkt || ctx_size > pkt_len))
 		return (uint64_t)(int64_t)-EFAULT;
-	uint64_t index = r3 & F_INDEX_MASK;
-	if (index == F_CURRENT_CPU)
+	uint64_t index = r3 & BPF_F_INDEX_MASK;
+	if (index == BPF_F_CURRENT_CPU)
 		index = 0; /* the CPU bpf_get_smp_processor_id() reports */
 	return (uint64_t)(int64_t)bpfvm_perf_event_output(m, (uint32_t)index, data, size, pkt, ctx_size);
 }

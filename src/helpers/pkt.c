@@ -4,6 +4,8 @@
  * whose checksum is not offloaded (CHECKSUM_NONE, as in BPF_PROG_TEST_RUN). */
 #include <errno.h>
 #include <limits.h>
+#include <linux/if_ether.h>
+#include <linux/pkt_cls.h>
 #include <string.h>
 
 #include "helpers/impl.h"
@@ -11,22 +13,7 @@
 #include "interp/run.h"
 #include "progtypes/ctx_layout.h"
 
-#define ETH_HLEN 14
-#define F_RECOMPUTE_CSUM (1ull << 0)
-#define F_INVALIDATE_HASH (1ull << 1)
-#define F_HDR_FIELD_MASK 0xfull
-#define F_PSEUDO_HDR (1ull << 4)
-#define F_MARK_MANGLED_0 (1ull << 5)
-#define F_MARK_ENFORCE (1ull << 6)
-#define F_IPV6 (1ull << 7)
-#define F_INGRESS (1ull << 0)
 #define XDP_FRAME_SIZE 40 /* sizeof(struct xdp_frame): the headroom xdp_adjust_head leaves for it */
-#define XDP_FRAME_SZ 4096 /* a test run's frame: one page */
-#define XDP_TAILROOM 320  /* SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) */
-#define TC_ACT_SHOT 2
-#define TC_ACT_REDIRECT 7
-#define XDP_ABORTED 0
-#define XDP_REDIRECT 4
 
 static uint64_t err_ret(int err)
 {
@@ -56,13 +43,13 @@ HELPER(bpf_skb_store_bytes)
 	const void *from = (const void *)(uintptr_t)r3;
 	if (!bpfvm_run_helper_access(rc, from, (size_t)r4, false, "bpf_skb_store_bytes"))
 		return 0;
-	if (r5 & ~(F_RECOMPUTE_CSUM | F_INVALIDATE_HASH))
+	if (r5 & ~(BPF_F_RECOMPUTE_CSUM | BPF_F_INVALIDATE_HASH))
 		return err_ret(-EINVAL);
 	uint8_t *to = skb_bytes(r1, r2, r4);
 	if (!to)
 		return err_ret(-EFAULT);
 	memmove(to, from, (size_t)r4);
-	if (r5 & F_INVALIDATE_HASH) /* skb_clear_hash */
+	if (r5 & BPF_F_INVALIDATE_HASH) /* skb_clear_hash */
 		((struct __sk_buff *)(uintptr_t)r1)->hash = 0;
 	return 0;
 }
@@ -116,13 +103,13 @@ static uint8_t *csum_field(uint64_t ctx, uint64_t off)
 HELPER(bpf_l3_csum_replace)
 {
 	(void)rc;
-	if (r5 & ~F_HDR_FIELD_MASK)
+	if (r5 & ~BPF_F_HDR_FIELD_MASK)
 		return err_ret(-EINVAL);
 	uint8_t *p = csum_field(r1, r2);
 	if (!p)
 		return err_ret(-EFAULT);
 	uint16_t sum = load16(p);
-	switch (r5 & F_HDR_FIELD_MASK) {
+	switch (r5 & BPF_F_HDR_FIELD_MASK) {
 	case 0: /* csum_replace_by_diff */
 		if (r3)
 			return err_ret(-EINVAL);
@@ -143,16 +130,16 @@ HELPER(bpf_l3_csum_replace)
 HELPER(bpf_l4_csum_replace)
 {
 	(void)rc;
-	if (r5 & ~(F_MARK_MANGLED_0 | F_MARK_ENFORCE | F_PSEUDO_HDR | F_HDR_FIELD_MASK | F_IPV6))
+	if (r5 & ~(BPF_F_MARK_MANGLED_0 | BPF_F_MARK_ENFORCE | BPF_F_PSEUDO_HDR | BPF_F_HDR_FIELD_MASK | BPF_F_IPV6))
 		return err_ret(-EINVAL);
 	uint8_t *p = csum_field(r1, r2);
 	if (!p)
 		return err_ret(-EFAULT);
 	uint16_t sum = load16(p);
-	bool mmzero = r5 & F_MARK_MANGLED_0;
-	if (mmzero && !(r5 & F_MARK_ENFORCE) && !sum)
+	bool mmzero = r5 & BPF_F_MARK_MANGLED_0;
+	if (mmzero && !(r5 & BPF_F_MARK_ENFORCE) && !sum)
 		return 0; /* a UDP checksum of zero means none: left alone */
-	switch (r5 & F_HDR_FIELD_MASK) {
+	switch (r5 & BPF_F_HDR_FIELD_MASK) {
 	case 0:
 		if (r3)
 			return err_ret(-EINVAL);
@@ -250,7 +237,7 @@ HELPER(bpf_xdp_adjust_tail)
 	if (!t)
 		return err_ret(-EOPNOTSUPP);
 	int64_t end = (int64_t)x->data_end + (int32_t)r2;
-	if (end > (int64_t)(t->head + XDP_FRAME_SZ - XDP_TAILROOM) || end < (int64_t)x->data + ETH_HLEN)
+	if (end > (int64_t)(t->end - BPFVM_XDP_TAILROOM) || end < (int64_t)x->data + ETH_HLEN)
 		return err_ret(-EINVAL);
 	if ((int32_t)r2 > 0)
 		memset((void *)(uintptr_t)x->data_end, 0, (size_t)(int32_t)r2);
@@ -265,7 +252,7 @@ HELPER(bpf_redirect)
 	(void)r4;
 	(void)r5;
 	bool xdp = rc->prog && rc->prog->prog_type == BPF_PROG_TYPE_XDP;
-	if (xdp ? r2 != 0 : (r2 & ~F_INGRESS) != 0)
+	if (xdp ? r2 != 0 : (r2 & ~BPF_F_INGRESS) != 0)
 		return xdp ? XDP_ABORTED : TC_ACT_SHOT;
 	rc->redirect_ifindex = (uint32_t)r1;
 	rc->redirect_flags = (uint32_t)r2;

@@ -29,6 +29,10 @@ struct bpfvm_skb_ctx {
 	struct bpfvm_ctx_trailer t;
 };
 
+/* an XDP frame of a test run is one page; its last SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) bytes are
+ * tailroom the packet never grows into (the trailer's end is the page's end) */
+#define BPFVM_XDP_TAILROOM 320
+
 struct bpfvm_xdp_ctx {
 	struct xdp_md md;
 	uint32_t pad;

@@ -11,7 +11,6 @@
 
 #define ETH_HLEN 14
 #define XDP_PACKET_HEADROOM 256
-#define XDP_TAILROOM 320 /* SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) */
 #define PAGE_SZ 4096
 #define LOOPBACK_IFINDEX 1
 #define MAX_SKB_FRAGS 17
@@ -21,7 +20,7 @@ static int xdp_prepare(uint32_t type, struct test_run_mem *m, const struct bpfvm
 	struct xdp_md in = { 0 };
 	size_t size = o->data_size_in;
 	/* bpf_prog_test_run_xdp(): one page holds the linear part; the rest goes to page-sized fragments */
-	size_t max = PAGE_SZ - XDP_PACKET_HEADROOM - XDP_TAILROOM;
+	size_t max = PAGE_SZ - XDP_PACKET_HEADROOM - BPFVM_XDP_TAILROOM;
 	if (!o->data_in || size < ETH_HLEN) {
 		bpfvm_logf(log, "test run: packet of %zu bytes: XDP takes at least %d", size, ETH_HLEN);
 		return -EINVAL;
@@ -44,7 +43,7 @@ static int xdp_prepare(uint32_t type, struct test_run_mem *m, const struct bpfvm
 			return -EINVAL;
 		}
 	}
-	/* the whole page: bpf_xdp_adjust_tail grows data_end up to the page's end less XDP_TAILROOM */
+	/* the whole page: bpf_xdp_adjust_tail grows data_end up to the page's end less BPFVM_XDP_TAILROOM */
 	int err = test_run_mem_alloc(m, sizeof(struct bpfvm_xdp_ctx), XDP_PACKET_HEADROOM, linear,
 				     PAGE_SZ - XDP_PACKET_HEADROOM - linear);
 	if (err) {
