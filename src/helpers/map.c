@@ -28,7 +28,7 @@ static void admit_values(struct bpfvm_run_ctx *rc, const struct bpfvm_map *map)
 	void *start;
 	size_t len;
 
-	if (!rc->checked)
+	if (!rc->checked || !map->ops->storage)
 		return;
 	map->ops->storage(map, &start, &len);
 	if (!bpfvm_run_mem_ok(rc, start, len, true))

@@ -101,13 +101,6 @@ static int bloom_update(struct bpfvm_map *m, const void *k, const void *v, uint6
 static int bloom_delete(struct bpfvm_map *m, const void *k) { (void)m; (void)k; return -EOPNOTSUPP; }
 static int bloom_get_next_key(struct bpfvm_map *m, const void *k, void *n) { (void)m; (void)k; (void)n; return -EOPNOTSUPP; }
 
-static void bloom_storage(const struct bpfvm_map *m, void **start, size_t *len)
-{
-	(void)m; /* values are copied in and out by helpers */
-	*start = NULL;
-	*len = 0;
-}
-
 const struct bpfvm_map_ops bpfvm_bloom_filter_map_ops = {
 	.alloc_check = bloom_alloc_check,
 	.mem_size = bloom_mem_size,
@@ -117,7 +110,6 @@ const struct bpfvm_map_ops bpfvm_bloom_filter_map_ops = {
 	.update = bloom_update,
 	.delete = bloom_delete,
 	.get_next_key = bloom_get_next_key,
-	.storage = bloom_storage,
 	.push = bloom_push,
 	.pop = bloom_pop,
 	.peek = bloom_peek,

@@ -30,7 +30,8 @@ struct bpfvm_map_ops {
 	int (*update)(struct bpfvm_map *map, const void *key, const void *value, uint64_t flags);
 	int (*delete)(struct bpfvm_map *map, const void *key);
 	int (*get_next_key)(struct bpfvm_map *map, const void *key, void *next_key);
-	/* where every value pointer lookup may return lies: the checked interpreter admits accesses there */
+	/* where every value pointer lookup may return lies: the checked interpreter admits accesses there. NULL for
+	 * the types a program never holds a pointer into (values copied by helpers, or slots holding objects) */
 	void (*storage)(const struct bpfvm_map *map, void **start, size_t *len);
 	/* keyless maps (queue, stack): bpf_map_push_elem/pop/peek; NULL for keyed maps */
 	int (*push)(struct bpfvm_map *map, const void *value, uint64_t flags);
@@ -108,6 +109,8 @@ int bpfvm_map_new(const struct bpfvm_map_attr *attr, struct bpfvm_map **out, str
 /* map.c: a map with storage in place is made live (registered), or freed on failure */
 int bpfvm_map_publish(struct bpfvm_map *m);
 
+/* map.c: whether maps of a type keep their storage in one block, so that they can be pinned */
+bool bpfvm_map_type_pinnable(uint32_t type);
 /* pin.c: where a pinned map's file keeps its lock (a pthread_mutex_t): state, not a field to parse (tests) */
 #define BPFVM_PIN_LOCK_OFFSET 104
 /* pin.c: a pinned map's file is unmapped (its storage and lock go with it) */

@@ -84,13 +84,6 @@ static int mim_get_next_key(struct bpfvm_map *m, const void *key, void *next_key
 	return bpfvm_map_index_next_key(m, key, next_key);
 }
 
-static void mim_storage(const struct bpfvm_map *m, void **start, size_t *len)
-{
-	(void)m;
-	*start = NULL; /* programs never read a map-in-map's memory, only the inner maps it returns */
-	*len = 0;
-}
-
 const struct bpfvm_map_ops bpfvm_map_in_map_ops = {
 	.alloc_check = mim_alloc_check,
 	.alloc = mim_alloc,
@@ -99,7 +92,6 @@ const struct bpfvm_map_ops bpfvm_map_in_map_ops = {
 	.update = mim_update,
 	.delete = mim_delete,
 	.get_next_key = mim_get_next_key,
-	.storage = mim_storage,
 };
 
 int bpfvm_map__set_inner(struct bpfvm_map *map, const void *key, struct bpfvm_map *inner, uint64_t flags)

@@ -67,13 +67,6 @@ static int pea_delete(struct bpfvm_map *m, const void *key)
 	return 0;
 }
 
-static void pea_storage(const struct bpfvm_map *m, void **start, size_t *len)
-{
-	(void)m;
-	*start = NULL;
-	*len = 0;
-}
-
 const struct bpfvm_map_ops bpfvm_perf_event_array_map_ops = {
 	.alloc_check = pea_alloc_check,
 	.alloc = pea_alloc,
@@ -82,7 +75,6 @@ const struct bpfvm_map_ops bpfvm_perf_event_array_map_ops = {
 	.update = pea_update,
 	.delete = pea_delete,
 	.get_next_key = bpfvm_map_index_next_key,
-	.storage = pea_storage,
 };
 
 int bpfvm_map__perf_ring(struct bpfvm_map *map, uint32_t index, size_t size)

@@ -40,13 +40,6 @@ static int pa_update(struct bpfvm_map *m, const void *key, const void *value, ui
 	return -EOPNOTSUPP;
 }
 
-static void pa_storage(const struct bpfvm_map *m, void **start, size_t *len)
-{
-	(void)m;
-	*start = NULL; /* programs never read a prog array's memory */
-	*len = 0;
-}
-
 const struct bpfvm_map_ops bpfvm_prog_array_map_ops = {
 	.alloc_check = pa_alloc_check,
 	.alloc = pa_alloc,
@@ -55,7 +48,6 @@ const struct bpfvm_map_ops bpfvm_prog_array_map_ops = {
 	.update = pa_update,
 	.delete = bpfvm_map_slot_clear,
 	.get_next_key = bpfvm_map_index_next_key,
-	.storage = pa_storage,
 };
 
 int bpfvm_map__set_prog(struct bpfvm_map *map, uint32_t index, struct bpfvm_prog *prog)

@@ -103,14 +103,6 @@ static int qs_update(struct bpfvm_map *m, const void *key, const void *value, ui
 static int qs_delete(struct bpfvm_map *m, const void *key) { (void)m; (void)key; return -EINVAL; }
 static int qs_get_next_key(struct bpfvm_map *m, const void *key, void *next) { (void)m; (void)key; (void)next; return -EINVAL; }
 
-static void qs_storage(const struct bpfvm_map *m, void **start, size_t *len)
-{
-	/* values are copied in and out by helpers: a program never holds a pointer into them */
-	(void)m;
-	*start = NULL;
-	*len = 0;
-}
-
 const struct bpfvm_map_ops bpfvm_queue_stack_map_ops = {
 	.alloc_check = qs_alloc_check,
 	.mem_size = qs_mem_size,
@@ -120,7 +112,6 @@ const struct bpfvm_map_ops bpfvm_queue_stack_map_ops = {
 	.update = qs_update,
 	.delete = qs_delete,
 	.get_next_key = qs_get_next_key,
-	.storage = qs_storage,
 	.push = qs_push,
 	.pop = qs_pop,
 	.peek = qs_peek,
