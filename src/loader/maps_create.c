@@ -11,26 +11,13 @@
 
 #define LIBBPF_PIN_BY_NAME 1
 
-/* the map types whose storage can live in a file (pin.c): their elements are bytes */
-static bool pinnable_type(uint32_t type)
-{
-	switch (type) {
-	case BPF_MAP_TYPE_HASH: case BPF_MAP_TYPE_ARRAY: case BPF_MAP_TYPE_PERCPU_HASH:
-	case BPF_MAP_TYPE_PERCPU_ARRAY: case BPF_MAP_TYPE_LRU_HASH: case BPF_MAP_TYPE_LRU_PERCPU_HASH:
-	case BPF_MAP_TYPE_LPM_TRIE: case BPF_MAP_TYPE_QUEUE: case BPF_MAP_TYPE_STACK: case BPF_MAP_TYPE_BLOOM_FILTER:
-		return true;
-	default:
-		return false;
-	}
-}
-
 /* pinned: declared with LIBBPF_PIN_BY_NAME, or any pinnable map under pin_all_maps except global data (libbpf
  * never pins .data/.rodata/.bss: they belong to one object's build) */
 static bool wants_pin(const struct bpfvm_object *obj, const struct loader_map *lm)
 {
 	if (lm->pinning == LIBBPF_PIN_BY_NAME)
 		return true;
-	return obj->pin_all_maps && !lm->init_data && lm->real_name[0] != '.' && pinnable_type(lm->type);
+	return obj->pin_all_maps && !lm->init_data && lm->real_name[0] != '.' && bpfvm_map_type_pinnable(lm->type);
 }
 
 /* the pin directory, made if missing; the reason in log when it cannot be */

@@ -60,6 +60,12 @@ static const struct bpfvm_map_ops *ops_by_type(uint32_t type)
 	}
 }
 
+bool bpfvm_map_type_pinnable(uint32_t type)
+{
+	const struct bpfvm_map_ops *ops = ops_by_type(type);
+	return ops && ops->mem_size;
+}
+
 int bpfvm_map_new(const struct bpfvm_map_attr *attr, struct bpfvm_map **out, struct bpfvm_log *log)
 {
 	*out = NULL;

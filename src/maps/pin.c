@@ -80,11 +80,6 @@ void bpfvm_map_pin_release(struct bpfvm_map *m)
 	m->pin = NULL;
 }
 
-static bool pinnable(const struct bpfvm_map *m)
-{
-	return m->ops->mem_size != NULL;
-}
-
 /* a new file at path holding m's storage, freshly set up; -EEXIST if path appeared meanwhile */
 static int create_file(struct bpfvm_map *m, const char *path, const struct bpfvm_map_pin_btf *btf,
 		       struct bpfvm_log *log)
@@ -205,9 +200,9 @@ static int map_from_hdr(const struct pin_hdr *h, const char *path, struct bpfvm_
 		return -EINVAL;
 	}
 	m->nr_cpus = h->nr_cpus;
-	if (!pinnable(m) || h->data_size != m->ops->mem_size(m)) {
+	if (!m->ops->mem_size || h->data_size != m->ops->mem_size(m)) {
 		bpfvm_logf(log, "%s: pinned map's storage is %llu bytes, its attributes need %zu", path,
-			   (unsigned long long)h->data_size, pinnable(m) ? m->ops->mem_size(m) : 0);
+			   (unsigned long long)h->data_size, m->ops->mem_size ? m->ops->mem_size(m) : 0);
 		bpfvm_map__free(m);
 		return -EINVAL;
 	}
@@ -291,7 +286,7 @@ int bpfvm_map_create_pinned(const struct bpfvm_map_attr *attr, const char *path,
 	int err = bpfvm_map_new(attr, &m, log);
 	if (err)
 		return err;
-	if (!pinnable(m)) {
+	if (!m->ops->mem_size) {
 		bpfvm_logf(log, "map type %u cannot be pinned: its elements are not bytes in memory", m->type);
 		bpfvm_map__free(m);
 		return -EOPNOTSUPP;

@@ -3,12 +3,9 @@
  * itself (bpfvm_map__set_prog, bpfvm_map__set_inner), so each side gets the same one of four objects. Updates
  * (every flag), deletes, get_next_key walks, and which object a slot holds (the kernel's lookup returns its id) must
  * agree. BPFVM_MAP_OPS sets the operations per map type. */
-#define _GNU_SOURCE
 #include <errno.h>
-#include <linux/bpf.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "bpfvm/bpfvm.h"
@@ -19,41 +16,6 @@
 
 #define NOBJ 4
 #define MAX_ENTRIES 8
-
-static long sys_bpf(int cmd, union bpf_attr *attr)
-{
-	long r = syscall(SYS_bpf, cmd, attr, sizeof(*attr));
-	return r < 0 ? -errno : r;
-}
-
-/* an outer map in the kernel, with inner_map_fd for the map-in-map types */
-static int kernel_outer(uint32_t type, int inner_fd)
-{
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.map_type = type;
-	a.key_size = 4;
-	a.value_size = 4;
-	a.max_entries = MAX_ENTRIES;
-	a.inner_map_fd = type == BPF_MAP_TYPE_PROG_ARRAY ? 0 : (uint32_t)inner_fd;
-	return (int)sys_bpf(BPF_MAP_CREATE, &a);
-}
-
-static uint32_t kernel_id(int fd, bool prog)
-{
-	union bpf_attr a;
-	struct bpf_prog_info pi;
-	struct bpf_map_info mi;
-	memset(&a, 0, sizeof(a));
-	a.info.bpf_fd = (uint32_t)fd;
-	a.info.info_len = prog ? sizeof(pi) : sizeof(mi);
-	a.info.info = (uint64_t)(uintptr_t)(prog ? (void *)&pi : (void *)&mi);
-	memset(&pi, 0, sizeof(pi));
-	memset(&mi, 0, sizeof(mi));
-	if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &a))
-		return 0;
-	return prog ? pi.id : mi.id;
-}
 
 struct objs {
 	int kfd[NOBJ];
@@ -81,7 +43,7 @@ static int make_objs(bool progs, struct objs *o)
 		}
 		if (o->kfd[i] < 0 || (progs ? !o->prog[i] : !o->map[i]))
 			return o->kfd[i] < 0 ? o->kfd[i] : -ENOMEM;
-		o->kid[i] = kernel_id(o->kfd[i], progs);
+		o->kid[i] = kernel_obj_id(o->kfd[i], progs);
 	}
 	return 0;
 }
@@ -127,7 +89,7 @@ static void run_case(const char *name, uint32_t type, long ops, uint64_t *rng)
 	bool progs = type == BPF_MAP_TYPE_PROG_ARRAY;
 	struct objs o;
 	int err = make_objs(progs, &o);
-	int fd = err ? err : kernel_outer(type, o.kfd[0]);
+	int fd = err ? err : kernel_map_create_outer(type, 4, 4, MAX_ENTRIES, 0, progs ? 0 : o.kfd[0]);
 	if (fd < 0) {
 		t_skip("fdmaps_kernel %s: the kernel refuses the objects: %s", name, kernel_errno_name(fd));
 		free_objs(&o);

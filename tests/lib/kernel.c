@@ -150,8 +150,8 @@ int kernel_prog_test_run(int prog_fd, struct kernel_run_opts *o)
 	return 0;
 }
 
-int kernel_map_create(uint32_t map_type, uint32_t key_size, uint32_t value_size, uint32_t max_entries,
-		      uint32_t map_flags)
+int kernel_map_create_outer(uint32_t map_type, uint32_t key_size, uint32_t value_size, uint32_t max_entries,
+			    uint32_t map_flags, int inner_map_fd)
 {
 	union bpf_attr attr;
 
@@ -161,7 +161,31 @@ int kernel_map_create(uint32_t map_type, uint32_t key_size, uint32_t value_size,
 	attr.value_size = value_size;
 	attr.max_entries = max_entries;
 	attr.map_flags = map_flags;
+	attr.inner_map_fd = (uint32_t)inner_map_fd;
 	return bpf_ret(sys_bpf(BPF_MAP_CREATE, &attr));
+}
+
+int kernel_map_create(uint32_t map_type, uint32_t key_size, uint32_t value_size, uint32_t max_entries,
+		      uint32_t map_flags)
+{
+	return kernel_map_create_outer(map_type, key_size, value_size, max_entries, map_flags, 0);
+}
+
+uint32_t kernel_obj_id(int fd, bool prog)
+{
+	union bpf_attr attr;
+	struct bpf_prog_info pi;
+	struct bpf_map_info mi;
+
+	memset(&attr, 0, sizeof(attr));
+	memset(&pi, 0, sizeof(pi));
+	memset(&mi, 0, sizeof(mi));
+	attr.info.bpf_fd = (uint32_t)fd;
+	attr.info.info_len = prog ? sizeof(pi) : sizeof(mi);
+	attr.info.info = (uint64_t)(uintptr_t)(prog ? (void *)&pi : (void *)&mi);
+	if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr) < 0)
+		return 0;
+	return prog ? pi.id : mi.id;
 }
 
 /* one element command: map fd, key, value-or-next_key, flags */

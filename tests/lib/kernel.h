@@ -82,6 +82,11 @@ int kernel_prog_test_run(int prog_fd, struct kernel_run_opts *o);
 /* BPF_MAP_CREATE. Returns the map fd or a negative errno. */
 int kernel_map_create(uint32_t map_type, uint32_t key_size, uint32_t value_size, uint32_t max_entries,
 		      uint32_t map_flags);
+/* BPF_MAP_CREATE of a map-in-map type, whose inner maps look like inner_map_fd's (0 for the other types) */
+int kernel_map_create_outer(uint32_t map_type, uint32_t key_size, uint32_t value_size, uint32_t max_entries,
+			    uint32_t map_flags, int inner_map_fd);
+/* the id of a program's (prog) or a map's fd, 0 when the kernel will not say */
+uint32_t kernel_obj_id(int fd, bool prog);
 /* Element operations; 0 or a negative errno (-ENOENT missing key / last key, -EEXIST with BPF_NOEXIST). */
 int kernel_map_update(int map_fd, const void *key, const void *value, uint64_t flags);
 int kernel_map_lookup(int map_fd, const void *key, void *value);
