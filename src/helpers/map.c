@@ -153,7 +153,7 @@ HELPER(bpf_for_each_map_elem)
 		return (uint64_t)-ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		uint8_t *key = keys + i * map->key_size;
-		void *value = bpfvm_map_lookup_ptr(map, key);
+		void *value = bpfvm_map_lookup_quiet(map, key); /* a walk, not a use: LRU elements stay unreferenced */
 		if (!value)
 			continue; /* deleted by an earlier callback */
 		visited++;

@@ -1,10 +1,12 @@
 /* hash.c - BPF_MAP_TYPE_HASH, PERCPU_HASH, LRU_HASH and LRU_PERCPU_HASH: keys to values in buckets of chained
- * elements from a preallocated pool; the LRU types evict the least recently used element instead of failing */
+ * elements from a preallocated pool; the LRU types take their elements from the kernel's LRU lists (lru.c), which
+ * evict an element instead of failing when the map is full */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/log_internal.h"
+#include "maps/lru.h"
 #include "maps/map.h"
 
 #define HASH_FLAGS                                                                                              \
@@ -18,21 +20,21 @@
  * pinned map's file can be mapped at any address by several processes.
  */
 struct helem {
-	uint32_t next; /* the next element of the bucket or of the free list */
+	uint32_t next; /* the next element of the bucket or (not LRU types) of the free list */
 	uint32_t hash;
-	uint32_t used;  /* in a bucket (1) or on the free list (0) */
-	uint32_t pad;
-	uint64_t stamp; /* LRU types: when it was last updated or looked up */
+	uint32_t used;  /* in a bucket (1) or free (0) */
+	struct lru_node lru; /* LRU types: the element's place in the LRU lists */
 	uint8_t kv[];   /* key, then the value at round_up(key_size, 8) */
 };
+_Static_assert(sizeof(struct helem) % 8 == 0, "values stay 8-byte aligned");
 
 struct htab {
-	uint64_t clock; /* LRU types: the stamp of the next use */
 	uint32_t nbuckets; /* a power of two */
 	uint32_t count;
-	uint32_t free_list;
+	uint32_t free_list; /* not LRU types */
 	uint32_t pool_off; /* bytes from the block's start to element 1 */
 	uint64_t elem_size;
+	uint32_t lru_off;  /* LRU types: bytes from the block's start to the struct lru */
 	uint32_t buckets[]; /* the first element of each bucket */
 };
 
@@ -67,6 +69,11 @@ static bool is_lru(uint32_t type)
 	return type == BPF_MAP_TYPE_LRU_HASH || type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
 }
 
+static bool lru_percpu_lists(const struct bpfvm_map *m)
+{
+	return m->map_flags & BPF_F_NO_COMMON_LRU;
+}
+
 static int hash_alloc_check(const struct bpfvm_map_attr *attr, struct bpfvm_log *log)
 {
 	bool lru = is_lru(attr->type);
@@ -93,9 +100,15 @@ static uint32_t nbuckets_for(const struct bpfvm_map *m)
 	return n;
 }
 
-static size_t pool_off_for(const struct bpfvm_map *m)
+static size_t lru_off_for(const struct bpfvm_map *m)
 {
 	return (sizeof(struct htab) + (size_t)nbuckets_for(m) * sizeof(uint32_t) + 7) & ~(size_t)7;
+}
+
+static size_t pool_off_for(const struct bpfvm_map *m)
+{
+	size_t lru = is_lru(m->type) ? lru_mem_size(lru_percpu_lists(m), bpfvm_possible_cpus()) : 0;
+	return (lru_off_for(m) + lru + 7) & ~(size_t)7;
 }
 
 static size_t elem_size_for(const struct bpfvm_map *m)
@@ -108,12 +121,34 @@ static size_t hash_mem_size(const struct bpfvm_map *m)
 	return pool_off_for(m) + (size_t)m->max_entries * elem_size_for(m);
 }
 
+static bool evict_elem(void *arg, uint32_t n);
+
+/* how the LRU lists reach this map's elements */
+static struct lru_pool pool_of(struct bpfvm_map *m)
+{
+	struct htab *h = m->data;
+	return (struct lru_pool){
+		.lru = (struct lru *)(void *)((uint8_t *)h + h->lru_off),
+		.first = (uint8_t *)h + h->pool_off,
+		.stride = h->elem_size,
+		.node_off = offsetof(struct helem, lru),
+		.evict = evict_elem,
+		.arg = m,
+	};
+}
+
 static void hash_mem_init(struct bpfvm_map *m)
 {
 	struct htab *h = m->data;
 	h->nbuckets = nbuckets_for(m);
 	h->pool_off = (uint32_t)pool_off_for(m);
 	h->elem_size = elem_size_for(m);
+	h->lru_off = (uint32_t)lru_off_for(m);
+	if (is_lru(m->type)) {
+		struct lru_pool p = pool_of(m);
+		lru_init(&p, lru_percpu_lists(m), bpfvm_possible_cpus(), m->max_entries);
+		return;
+	}
 	for (uint32_t n = m->max_entries; n > 0; n--) {
 		elem(h, n)->next = h->free_list;
 		h->free_list = n;
@@ -122,7 +157,8 @@ static void hash_mem_init(struct bpfvm_map *m)
 
 /* one chain (a bucket's, or the free list when bucket is UINT32_MAX) of a block read from a file: every link in
  * range, every element on at most one chain (seen), in the bucket its hash names */
-static bool chain_valid(const struct bpfvm_map *m, uint32_t n, uint32_t bucket, uint8_t *seen, uint32_t *visits)
+static bool chain_valid(const struct bpfvm_map *m, uint32_t n, uint32_t bucket, uint8_t *seen, uint32_t *visits,
+			const uint8_t *lru_in_table)
 {
 	const struct htab *h = m->data;
 	for (; n; n = elem(h, n)->next) {
@@ -133,23 +169,47 @@ static bool chain_valid(const struct bpfvm_map *m, uint32_t n, uint32_t bucket, 
 		bool in_bucket = bucket != UINT32_MAX;
 		if (e->used != in_bucket || (in_bucket && (e->hash & (h->nbuckets - 1)) != bucket))
 			return false;
+		if (lru_in_table && lru_in_table[n - 1] != in_bucket)
+			return false;
 	}
 	return true;
+}
+
+/* the LRU lists of a block read from a file (their own check), and which elements they say are in the table */
+static bool lru_lists_valid(struct bpfvm_map *m, uint8_t *in_table)
+{
+	struct lru_pool p = pool_of(m);
+	if (p.lru->nr_cpus != bpfvm_possible_cpus() || p.lru->percpu != lru_percpu_lists(m))
+		return false; /* the block's size was reckoned with these */
+	return lru_valid(&p, m->max_entries, in_table);
 }
 
 static bool hash_mem_valid(const struct bpfvm_map *m)
 {
 	const struct htab *h = m->data;
-	if (h->nbuckets != nbuckets_for(m) || h->pool_off != pool_off_for(m) || h->elem_size != elem_size_for(m))
+	if (h->nbuckets != nbuckets_for(m) || h->pool_off != pool_off_for(m) || h->elem_size != elem_size_for(m) ||
+	    h->lru_off != lru_off_for(m))
 		return false;
-	uint8_t *seen = calloc(m->max_entries, 1);
+	uint8_t *seen = calloc(m->max_entries, 1), *in_table = NULL;
 	uint32_t visits = 0;
-	bool ok = seen && chain_valid(m, h->free_list, UINT32_MAX, seen, &visits);
+	bool ok = seen != NULL;
+	if (ok && is_lru(m->type)) { /* elements are free on the LRU lists, not on the free list */
+		in_table = calloc(m->max_entries, 1);
+		ok = in_table && !h->free_list && lru_lists_valid((struct bpfvm_map *)m, in_table);
+		for (uint32_t n = 1; ok && n <= m->max_entries; n++)
+			if (!in_table[n - 1]) { /* free: on no chain, so walked here as the free list's would be */
+				ok = !elem(h, n)->used;
+				seen[n - 1] = 1;
+				visits++;
+			}
+	}
+	ok = ok && chain_valid(m, h->free_list, UINT32_MAX, seen, &visits, NULL);
 	uint32_t free_visits = visits;
 	for (uint32_t b = 0; ok && b < h->nbuckets; b++)
-		ok = chain_valid(m, h->buckets[b], b, seen, &visits);
+		ok = chain_valid(m, h->buckets[b], b, seen, &visits, in_table);
 	ok = ok && visits == m->max_entries && visits - free_visits == h->count;
 	free(seen);
+	free(in_table);
 	return ok;
 }
 
@@ -168,82 +228,169 @@ static struct helem *find(struct bpfvm_map *m, const void *key, uint32_t hash, u
 	return *l ? elem(h, *l) : NULL;
 }
 
-/* LRU types: a use moves the element to the recent end (a relaxed store: lookups from programs take no lock) */
-static void touch(struct bpfvm_map *m, struct helem *e)
+static void *value_of(const struct bpfvm_map *m, struct helem *e)
 {
-	struct htab *h = m->data;
-	if (is_lru(m->type))
-		__atomic_store_n(&e->stamp, __atomic_add_fetch(&h->clock, 1, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
+	return e->kv + key_room(m);
 }
 
+/* a program's lookup: an LRU element is marked referenced (the kernel's bpf_lru_node_set_ref) */
 static void *hash_lookup(struct bpfvm_map *m, const void *key)
 {
 	struct helem *e = find(m, key, hash_key(key, m->key_size), NULL);
-	if (e)
-		touch(m, e);
-	return e ? e->kv + key_room(m) : NULL;
+	if (!e)
+		return NULL;
+	if (is_lru(m->type))
+		lru_set_ref(&e->lru);
+	return value_of(m, e);
 }
 
-/* an element leaves its bucket (through link) for the free list */
-static void release(struct htab *h, uint32_t *link, struct helem *e)
+static void *hash_lookup_quiet(struct bpfvm_map *m, const void *key)
 {
-	*link = e->next;
-	e->used = 0;
-	e->next = h->free_list;
-	h->free_list = elem_no(h, e);
-	h->count--;
+	struct helem *e = find(m, key, hash_key(key, m->key_size), NULL);
+	return e ? value_of(m, e) : NULL;
 }
 
-/* LRU types with no free element: the least recently used one leaves its bucket for the free list */
-static void evict_lru(struct bpfvm_map *m)
+/* an element leaves its bucket (through link); not LRU types: for the free list */
+static void release(struct bpfvm_map *m, uint32_t *link, struct helem *e)
 {
 	struct htab *h = m->data;
-	struct helem *victim = NULL;
-	for (uint32_t n = 1; n <= m->max_entries; n++) {
-		struct helem *e = elem(h, n);
-		if (e->used && (!victim || e->stamp < victim->stamp))
-			victim = e;
-	}
-	if (!victim)
+	*link = e->next;
+	e->used = 0;
+	h->count--;
+	if (is_lru(m->type)) {
+		struct lru_pool p = pool_of(m);
+		lru_push_free(&p, elem_no(h, e));
 		return;
-	uint32_t *link;
-	find(m, victim->kv, victim->hash, &link);
-	release(h, link, victim);
+	}
+	e->next = h->free_list;
+	h->free_list = elem_no(h, e);
 }
 
-static int hash_update(struct bpfvm_map *m, const void *key, const void *value, uint64_t flags)
+/* the LRU lists evict element n: it leaves its bucket (its node they move themselves) */
+static bool evict_elem(void *arg, uint32_t n)
 {
+	struct bpfvm_map *m = arg;
+	struct htab *h = m->data;
+	struct helem *e = elem(h, n);
+	uint32_t *link = &h->buckets[e->hash & (h->nbuckets - 1)];
+	while (*link && *link != n)
+		link = &elem(h, *link)->next;
+	if (!*link)
+		return false;
+	*link = e->next;
+	e->used = 0;
+	h->count--;
+	return true;
+}
+
+static int check_flags(const struct helem *old, uint64_t flags)
+{
+	if (old && flags == BPF_NOEXIST)
+		return -EEXIST;
+	if (!old && flags == BPF_EXIST)
+		return -ENOENT;
+	return 0;
+}
+
+/* a new element e (key, hash and value set) goes where link points: a bucket's end, or in place of old */
+static void place(struct htab *h, uint32_t *link, struct helem *e, struct helem *old)
+{
+	e->next = old ? old->next : 0;
+	e->used = 1;
+	*link = elem_no(h, e);
+	h->count++;
+}
+
+/* a value written: all of it, or (this_cpu, per-CPU types) CPU 0's slot, the others of a new element zero */
+static void write_value(struct bpfvm_map *m, struct helem *e, const void *value, bool this_cpu, bool fresh)
+{
+	if (this_cpu && fresh)
+		memset(value_of(m, e), 0, bpfvm_map_value_bytes(m));
+	memcpy(value_of(m, e), value, this_cpu ? m->value_size : bpfvm_map_value_bytes(m));
+}
+
+static void fill(struct bpfvm_map *m, struct helem *e, const void *key, uint32_t hash, const void *value,
+		 bool this_cpu)
+{
+	e->hash = hash;
+	memcpy(e->kv, key, m->key_size);
+	write_value(m, e, value, this_cpu, true);
+}
+
+/*
+ * An update of an LRU type in the kernel's order (htab_lru_map_update_elem, and the per-CPU variant): the new
+ * element's node is taken from the LRU lists first, which may evict (even the key being updated, or when the flags
+ * then refuse the update); then the flags are checked against the table. A replaced element's successor is marked
+ * referenced; in the per-CPU type an existing element is updated in place and marked instead, and BPF_EXIST takes
+ * no node. this_cpu: value is one slot, for CPU 0, the others of a new element zero.
+ */
+static int lru_update(struct bpfvm_map *m, const void *key, const void *value, uint64_t flags, bool this_cpu)
+{
+	struct htab *h = m->data;
+	struct lru_pool p = pool_of(m);
+	bool percpu = m->type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+	uint32_t hash = hash_key(key, m->key_size), n = 0, *link;
+	if (!percpu || flags != BPF_EXIST) {
+		n = lru_pop_free(&p, 0);
+		if (!n)
+			return -ENOMEM;
+	}
+	struct helem *old = find(m, key, hash, &link);
+	int err = check_flags(old, flags);
+	if (err || (percpu && old)) {
+		if (!err) {
+			lru_set_ref(&old->lru);
+			write_value(m, old, value, this_cpu, false);
+		}
+		if (n)
+			lru_push_free(&p, n);
+		return err;
+	}
+	struct helem *e = elem(h, n);
+	fill(m, e, key, hash, value, this_cpu);
+	place(h, link, e, old);
+	if (old) {
+		lru_set_ref(&e->lru);
+		old->used = 0;
+		h->count--;
+		lru_push_free(&p, elem_no(h, old));
+	}
+	return 0;
+}
+
+static int update(struct bpfvm_map *m, const void *key, const void *value, uint64_t flags, bool this_cpu)
+{
+	if (is_lru(m->type))
+		return lru_update(m, key, value, flags, this_cpu);
 	struct htab *h = m->data;
 	uint32_t hash = hash_key(key, m->key_size);
 	uint32_t *link;
 	struct helem *e = find(m, key, hash, &link);
-
-	if (e && flags == BPF_NOEXIST)
-		return -EEXIST;
-	if (!e && flags == BPF_EXIST)
-		return -ENOENT;
+	int err = check_flags(e, flags);
+	if (err)
+		return err;
 	if (e) {
-		memcpy(e->kv + key_room(m), value, bpfvm_map_value_bytes(m));
-		touch(m, e);
+		write_value(m, e, value, this_cpu, false);
 		return 0;
-	}
-	if (!h->free_list && is_lru(m->type)) {
-		evict_lru(m);
-		find(m, key, hash, &link); /* the victim may have been the link's element */
 	}
 	if (!h->free_list)
 		return -E2BIG;
 	e = elem(h, h->free_list);
 	h->free_list = e->next;
-	e->hash = hash;
-	memcpy(e->kv, key, m->key_size);
-	memcpy(e->kv + key_room(m), value, bpfvm_map_value_bytes(m));
-	e->next = 0;
-	e->used = 1;
-	touch(m, e);
-	*link = elem_no(h, e); /* at the tail of its bucket: iteration order is insertion order within a bucket */
-	h->count++;
+	fill(m, e, key, hash, value, this_cpu);
+	place(h, link, e, NULL); /* at the tail of its bucket: iteration order is insertion order within a bucket */
 	return 0;
+}
+
+static int hash_update(struct bpfvm_map *m, const void *key, const void *value, uint64_t flags)
+{
+	return update(m, key, value, flags, false);
+}
+
+/* per-CPU types, from a program: CPU 0's slot */
+static int hash_update_this_cpu(struct bpfvm_map *m, const void *key, const void *value, uint64_t flags)
+{
+	return update(m, key, value, flags, true);
 }
 
 static int hash_delete(struct bpfvm_map *m, const void *key)
@@ -252,7 +399,7 @@ static int hash_delete(struct bpfvm_map *m, const void *key)
 	struct helem *e = find(m, key, hash_key(key, m->key_size), &link);
 	if (!e)
 		return -ENOENT;
-	release(m->data, link, e);
+	release(m, link, e);
 	return 0;
 }
 
@@ -290,7 +437,9 @@ const struct bpfvm_map_ops bpfvm_hash_map_ops = {
 	.mem_init = hash_mem_init,
 	.mem_valid = hash_mem_valid,
 	.lookup = hash_lookup,
+	.lookup_quiet = hash_lookup_quiet,
 	.update = hash_update,
+	.update_this_cpu = hash_update_this_cpu,
 	.delete = hash_delete,
 	.get_next_key = hash_get_next_key,
 	.storage = hash_storage,

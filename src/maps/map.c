@@ -9,9 +9,7 @@
 #include "common/log_internal.h"
 #include "maps/map.h"
 
-/* the possible CPUs (what libbpf_num_possible_cpus() counts): user-space buffers of per-CPU maps have one value
- * slot for each */
-static uint32_t possible_cpus(void)
+static uint32_t read_possible_cpus(void)
 {
 	FILE *f = fopen("/sys/devices/system/cpu/possible", "r");
 	char buf[256];
@@ -35,6 +33,15 @@ static uint32_t possible_cpus(void)
 		long c = sysconf(_SC_NPROCESSORS_CONF);
 		n = c > 0 ? (uint32_t)c : 1;
 	}
+	return n;
+}
+
+uint32_t bpfvm_possible_cpus(void)
+{
+	static uint32_t known;
+	uint32_t n = __atomic_load_n(&known, __ATOMIC_RELAXED);
+	if (!n)
+		__atomic_store_n(&known, n = read_possible_cpus(), __ATOMIC_RELAXED);
 	return n;
 }
 
@@ -95,7 +102,13 @@ int bpfvm_map_new(const struct bpfvm_map_attr *attr, struct bpfvm_map **out, str
 	m->value_size = attr->value_size;
 	m->max_entries = attr->max_entries;
 	m->map_flags = attr->map_flags;
-	m->nr_cpus = bpfvm_map_is_percpu(attr->type) ? possible_cpus() : 1;
+	m->nr_cpus = bpfvm_map_is_percpu(attr->type) ? bpfvm_possible_cpus() : 1;
+	if ((attr->type == BPF_MAP_TYPE_LRU_HASH || attr->type == BPF_MAP_TYPE_LRU_PERCPU_HASH) &&
+	    attr->map_flags & BPF_F_NO_COMMON_LRU) {
+		/* as the kernel does: the same share of elements for each CPU's LRU lists, at least one */
+		uint32_t c = bpfvm_possible_cpus(), up = (m->max_entries + c - 1) / c * c;
+		m->max_entries = up >= m->max_entries ? up : m->max_entries / c * c;
+	}
 	m->map_extra = attr->sz >= offsetof(struct bpfvm_map_attr, map_extra) + sizeof(attr->map_extra) ? attr->map_extra : 0;
 	/* name is the last field: present only in callers that know it */
 	const char *name = attr->sz >= offsetof(struct bpfvm_map_attr, name) + sizeof(attr->name) ? attr->name : NULL;
@@ -188,7 +201,7 @@ int bpfvm_map__lookup_elem(struct bpfvm_map *map, const void *key, void *value)
 	if (map->ops == &bpfvm_map_in_map_ops)
 		return -EOPNOTSUPP; /* the kernel answers with an inner map id: bpfvm_map__inner */
 	bpfvm_map_lock(map); /* a consistent copy against concurrent updates from user space */
-	void *v = map->ops->lookup(map, key);
+	void *v = bpfvm_map_lookup_quiet(map, key);
 	if (v) {
 		memcpy(value, v, bpfvm_map_value_bytes(map));
 		if (map->spin_lock_off >= 0) /* copy_map_value leaves special fields out: user space sees zero */
@@ -224,7 +237,7 @@ static int update_locked_value(struct bpfvm_map *map, const void *key, const voi
 	size_t off = (size_t)map->spin_lock_off, n = map->value_size;
 	int err = 0;
 	bpfvm_map_lock(map);
-	uint8_t *cur = map->ops->lookup(map, key);
+	uint8_t *cur = bpfvm_map_lookup_quiet(map, key);
 	if (cur && flags == BPF_NOEXIST) {
 		err = -EEXIST;
 	} else if (cur) {
@@ -328,13 +341,19 @@ int bpfvm_map_update_from_prog(struct bpfvm_map *map, const void *key, const voi
 		return bpfvm_map__update_elem(map, key, value, flags);
 	if (flags > BPF_EXIST)
 		return -EINVAL;
+	if (map->ops->update_this_cpu) {
+		bpfvm_map_lock(map);
+		int err = map->ops->update_this_cpu(map, key, value, flags);
+		bpfvm_map_unlock(map);
+		return err;
+	}
 	/* a per-CPU map: only this CPU's slot (CPU 0); a new element's other slots are zero */
 	size_t n = bpfvm_map_value_bytes(map);
 	uint8_t *buf = calloc(1, n);
 	if (!buf)
 		return -ENOMEM;
 	bpfvm_map_lock(map);
-	uint8_t *cur = map->ops->lookup(map, key);
+	uint8_t *cur = bpfvm_map_lookup_quiet(map, key);
 	int err;
 	if (cur && flags == BPF_NOEXIST) {
 		err = -EEXIST;
@@ -358,7 +377,7 @@ int bpfvm_map__lookup_and_delete_elem(struct bpfvm_map *map, const void *key, vo
 		err = key ? -EINVAL : map->ops->pop(map, value);
 	} else if (map->type == BPF_MAP_TYPE_HASH || map->type == BPF_MAP_TYPE_PERCPU_HASH ||
 		   map->type == BPF_MAP_TYPE_LRU_HASH || map->type == BPF_MAP_TYPE_LRU_PERCPU_HASH) {
-		void *v = map->ops->lookup(map, key);
+		void *v = bpfvm_map_lookup_quiet(map, key);
 		if (v)
 			memcpy(value, v, bpfvm_map_value_bytes(map));
 		err = v ? map->ops->delete(map, key) : -ENOENT;

@@ -27,7 +27,13 @@ struct bpfvm_map_ops {
 	void (*free)(struct bpfvm_map *map);
 	/* the program side: a pointer to the value in the map (bpf_map_lookup_elem), NULL if absent */
 	void *(*lookup)(struct bpfvm_map *map, const void *key);
+	/* user space's lookup (and a walk over elements): lookup without what a program's lookup also does (an LRU
+	 * element marked referenced); NULL: lookup */
+	void *(*lookup_quiet)(struct bpfvm_map *map, const void *key);
 	int (*update)(struct bpfvm_map *map, const void *key, const void *value, uint64_t flags);
+	/* per-CPU maps that order an update's steps as the kernel does (the LRU per-CPU hash): a program's update of
+	 * this CPU's slot, value_size bytes; NULL: map.c writes the slot in place or adds a zeroed element */
+	int (*update_this_cpu)(struct bpfvm_map *map, const void *key, const void *value, uint64_t flags);
 	int (*delete)(struct bpfvm_map *map, const void *key);
 	int (*get_next_key)(struct bpfvm_map *map, const void *key, void *next_key);
 	/* where every value pointer lookup may return lies: the checked interpreter admits accesses there. NULL for
@@ -66,6 +72,10 @@ static inline void bpfvm_map_unlock(struct bpfvm_map *m)
 {
 	pthread_mutex_unlock(m->lock);
 }
+
+/* map.c: the possible CPUs (what libbpf_num_possible_cpus() counts): user-space buffers of per-CPU maps have one
+ * value slot for each, and the LRU maps one list set or local list each */
+uint32_t bpfvm_possible_cpus(void);
 
 /* per-CPU maps: a value is one slot of round_up(value_size, 8) bytes per possible CPU, laid out as user space sees
  * it (the kernel's bpf_percpu_*_copy); a program sees the slot of the CPU bpf_get_smp_processor_id() reports (0) */
@@ -162,6 +172,12 @@ int bpfvm_map_slot_clear(struct bpfvm_map *m, const void *key);
 static inline void *bpfvm_map_lookup_ptr(struct bpfvm_map *map, const void *key)
 {
 	return map->ops->lookup(map, key);
+}
+
+/* a lookup that is not a program's (user space, a walk over the elements): the value in place, or NULL */
+static inline void *bpfvm_map_lookup_quiet(struct bpfvm_map *map, const void *key)
+{
+	return map->ops->lookup_quiet ? map->ops->lookup_quiet(map, key) : map->ops->lookup(map, key);
 }
 
 #endif

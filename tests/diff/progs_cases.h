@@ -37,6 +37,7 @@ static const struct prog_case prog_cases[] = {
 	{ "tests/loader/progs/hash_ops.bpf.o", "hash_ops", IN_PKT_V4, 1, 0 },
 	{ "tests/loader/progs/percpu.bpf.o", "percpu", IN_PKT_V4, 2, 1 },
 	{ "tests/loader/progs/lru.bpf.o", "lru_fill", IN_PKT_V4, 1, 0 },
+	{ "tests/loader/progs/lru_churn.bpf.o", "lru_churn", IN_PKT_V4, 3, 0 },
 	{ "tests/loader/progs/lpm.bpf.o", "lpm_lookup", IN_PKT_V4, 1, 0 },
 	{ "tests/loader/progs/queue_stack.bpf.o", "queue_stack", IN_PKT_V4, 1, 0 },
 	{ "tests/loader/progs/ringbuf.bpf.o", "ringbuf", IN_PKT_V4, 1, 0 },

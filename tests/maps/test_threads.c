@@ -104,6 +104,8 @@ int main(void)
 	run("array", BPF_MAP_TYPE_ARRAY, 4, 24, 0);
 	run("hash", BPF_MAP_TYPE_HASH, 4, 24, 0);
 	run("percpu_hash", BPF_MAP_TYPE_PERCPU_HASH, 4, 16, 0);
+	run("lru_hash", BPF_MAP_TYPE_LRU_HASH, 4, 24, 0);
+	run("lru_percpu_hash no_common_lru", BPF_MAP_TYPE_LRU_PERCPU_HASH, 4, 16, BPF_F_NO_COMMON_LRU);
 	run("lpm_trie", BPF_MAP_TYPE_LPM_TRIE, 6, 12, BPF_F_NO_PREALLOC);
 	run("queue", BPF_MAP_TYPE_QUEUE, 0, 16, 0);
 	return t_done();
