@@ -23,6 +23,11 @@ struct cbpf_filter *cbpf_filter__new(const struct sock_filter *insns, size_t len
 				     struct bpfvm_log *log);
 /* Run on one packet: 0 with *ret set (bytes to keep, 0 = drop), or a negative errno from the engine. */
 int cbpf_filter__run(struct cbpf_filter *f, const struct cbpf_skb *skb, uint32_t *ret);
+/* Run on n packets in order, rets[i] as cbpf_filter__run gives it: the JIT's image is entered directly for each,
+ * and every engine has the packets a few ahead prefetched. 0, or the first error with *failed set to its index
+ * (rets from there on unset). */
+int cbpf_filter__run_batch(struct cbpf_filter *f, const struct cbpf_skb *skbs, size_t n, uint32_t *rets,
+			   size_t *failed);
 /* true when the kernel's rules refuse the program (backward jumps of libpcap's protochain) and the classic engine
  * runs it with libpcap's semantics, as tcpdump does */
 bool cbpf_filter__pcap_semantics(const struct cbpf_filter *f);

@@ -280,6 +280,9 @@ static void progress_update(struct progress *p, const struct pcapf_reader *r, bo
 		fputc('\n', stderr);
 }
 
+/* packets filtered per batch (cbpf_filter__run_batch) by `cbpf filter -r` */
+#define FILTER_BATCH 64
+
 static int filter_file(struct cli_ctx *ctx, struct cbpf_args *a)
 {
 	struct bpfvm_log log = { 0 };
@@ -307,26 +310,35 @@ static int filter_file(struct cli_ctx *ctx, struct cbpf_args *a)
 	}
 	struct progress prog_bar = { .on = !a->quiet && !ctx->json && isatty(STDERR_FILENO) };
 	clock_gettime(CLOCK_MONOTONIC, &prog_bar.last);
-	uint64_t matched = 0;
-	struct pcapf_pkt pkt;
-	int got;
-	while ((got = pcapf_next(r, &pkt)) == 1) {
-		struct cbpf_skb skb;
-		uint32_t keep;
-		cbpf_skb_init(&skb, dlt, pkt.data, pkt.caplen, pkt.len);
-		int err = cbpf_filter__run(f, &skb, &keep);
+	uint64_t matched = 0, tick = 0;
+	struct pcapf_pkt pkts[FILTER_BATCH];
+	struct cbpf_skb skbs[FILTER_BATCH];
+	uint32_t keep[FILTER_BATCH];
+	int got = 1;
+	while (got == 1) {
+		/* a batch of records; one libpcap returned ends it (its buffer is reused by the next read) */
+		size_t n = 0, failed;
+		while (n < FILTER_BATCH && (got = pcapf_next(r, &pkts[n])) == 1) {
+			cbpf_skb_init(&skbs[n], dlt, pkts[n].data, pkts[n].caplen, pkts[n].len);
+			if (!pkts[n++].mapped)
+				break;
+		}
+		int err = n ? cbpf_filter__run_batch(f, skbs, n, keep, &failed) : 0;
 		if (err) {
 			rc = p_err(ctx, EXIT_REJECTED, "packet index %llu: run failed (%d)",
-				   (unsigned long long)pcapf_count(r) - 1, err);
+				   (unsigned long long)(pcapf_count(r) - n + failed), err);
 			goto out;
 		}
-		if (keep) {
-			matched++;
-			if (w)
-				pcapf_write(w, &pkt, keep);
-		}
-		if ((pcapf_count(r) & 0xffff) == 0)
+		for (size_t i = 0; i < n; i++)
+			if (keep[i]) {
+				matched++;
+				if (w)
+					pcapf_write(w, &pkts[i], keep[i]);
+			}
+		if (pcapf_count(r) >> 16 != tick) {
+			tick = pcapf_count(r) >> 16;
 			progress_update(&prog_bar, r, false);
+		}
 	}
 	progress_update(&prog_bar, r, true);
 	if (got < 0) {

@@ -47,6 +47,14 @@ int bpfvm_jit_compile_opts(struct bpfvm_prog *prog, const struct bpfvm_jit_opts 
 int bpfvm_jit_run(struct bpfvm_prog *prog, struct bpfvm_run_ctx *rc, uint64_t r1, uint64_t r2, uint64_t *r0);
 
 /*
+ * For a caller that runs one program over many inputs (a classic filter over a capture): compile prog if need be
+ * and set rc up as bpfvm_jit_run does, then return the entry to call as entry(r1, r2, rc) once per input; rc->error
+ * stays 0 unless a run failed. NULL with *err set when prog cannot be compiled. Only for programs without tail
+ * calls or callbacks: the per-run state those keep in rc is not reset between calls.
+ */
+bpfvm_jit_fn bpfvm_jit_entry(struct bpfvm_prog *prog, struct bpfvm_run_ctx *rc, int *err);
+
+/*
  * Print the JIT code of prog as bpftool prints `prog dump jited` with line info: each BPF instruction's text
  * (from insn_text, may be NULL: then "insn N") followed by its x86 instructions, disassembled with Capstone.
  * Returns 0 or -errno.

@@ -218,10 +218,12 @@ int main(void)
 	long pairs = t_env_count("BPFVM_CBPF_PAIRS", t_sanitized() ? 4000 : 20000);
 	const long per_prog = 10;
 	long progs = 0, ran = 0, pcap_cmp = 0, ebpf_cmp[2] = { 0, 0 };
-	long bad_pcap = 0, bad_ebpf = 0, bad_check = 0, retries = 0;
+	long bad_pcap = 0, bad_ebpf = 0, bad_check = 0, retries = 0, batch_cmp = 0, bad_batch = 0;
 	bool ebpf_available[2] = { true, true };
 	const enum cbpf_engine engines[2] = { CBPF_ENGINE_INTERP, CBPF_ENGINE_JIT };
-	static uint8_t buf[PCAPGEN_MAX_FRAME + 16];
+	static uint8_t bufs[10][PCAPGEN_MAX_FRAME + 16]; /* one per packet of a program: they run again as a batch */
+	struct cbpf_skb skbs[10];
+	uint32_t want[10];
 	struct sock_filter prog[MAX_LEN];
 	char first_bad[512] = "";
 	struct kernel_sock ks = { .usable = true };
@@ -269,10 +271,13 @@ int main(void)
 				kernel_progs++;
 			}
 		}
-		for (long j = 0; j < per_prog && ran < pairs; j++, ran++) {
+		long j;
+		for (j = 0; j < per_prog && ran < pairs; j++, ran++) {
 			struct cbpf_skb skb;
-			gen_skb(&st, buf, &skb, meta);
+			gen_skb(&st, bufs[j], &skb, meta);
 			uint32_t k = cbpf_run(prog, len, &skb, 0);
+			skbs[j] = skb;
+			want[j] = k;
 			if (pcap_ok) {
 				uint32_t p = cbpf_run(prog, len, &skb, CBPF_RUN_PCAP);
 				uint32_t l = cbpf_pcap_bpf_filter(prog, skb.data, skb.len, skb.caplen);
@@ -304,6 +309,17 @@ int main(void)
 						 progs, j, k, cbpf_engine_name(engines[e]), r);
 			}
 		}
+		for (int e = 0; e < 2; e++) { /* the same packets as one batch (cbpf_filter__run_batch) */
+			uint32_t rets[10];
+			size_t failed;
+			if (!ef[e])
+				continue;
+			batch_cmp += j;
+			if ((cbpf_filter__run_batch(ef[e], skbs, (size_t)j, rets, &failed) || memcmp(rets, want, j * 4)) &&
+			    !bad_batch++)
+				snprintf(first_bad, sizeof(first_bad), "program %ld: a batch on %s differs from the classic "
+					 "interpreter", progs, cbpf_engine_name(engines[e]));
+		}
 		cbpf_filter__free(ef[0]);
 		cbpf_filter__free(ef[1]);
 	}
@@ -318,6 +334,8 @@ int main(void)
 			CHECK(bad_ebpf == 0, "classic interpreter == translated eBPF on %s (%ld pairs)%s%s",
 			      cbpf_engine_name(engines[e]), ebpf_cmp[e], bad_ebpf ? ": " : "", bad_ebpf ? first_bad : "");
 	}
+	CHECK(bad_batch == 0, "batches of a program's packets == the classic interpreter (%ld pairs)%s%s", batch_cmp,
+	      bad_batch ? ": " : "", bad_batch ? first_bad : "");
 	if (!ks.usable && !kernel_cmp)
 		t_skip("classic programs vs the kernel's SO_ATTACH_FILTER: %s", ks.why);
 	else

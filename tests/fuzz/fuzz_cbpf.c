@@ -14,8 +14,13 @@ static uint32_t run_engine(const struct sock_filter *insns, size_t len, enum cbp
 {
 	struct bpfvm_log log = { 0 };
 	struct cbpf_filter *f = cbpf_filter__new(insns, len, e, &log);
-	uint32_t ret = 0;
+	uint32_t ret = 0, batch[2] = { 0, 0 };
+	size_t failed;
 	*err = f ? cbpf_filter__run(f, skb, &ret) : -1;
+	/* the same packet twice as a batch: the same verdict each time */
+	struct cbpf_skb two[2] = { *skb, *skb };
+	if (f && !*err && (cbpf_filter__run_batch(f, two, 2, batch, &failed) || batch[0] != ret || batch[1] != ret))
+		__builtin_trap();
 	cbpf_filter__free(f);
 	return ret;
 }
