@@ -97,6 +97,9 @@ int bpfvm_map__set_spin_lock(struct bpfvm_map *map, uint32_t off);
  * reserved stops the walk). Returns the number of records, a callback's non-zero return, or -EINVAL.
  */
 int bpfvm_ringbuf__consume(struct bpfvm_map *map, int (*cb)(void *ctx, const void *data, size_t len), void *ctx);
+/* the bytes of records (headers included) a ring buffer holds that were not consumed yet; 0 for other maps. A
+ * pinned ring buffer is shared: another process may consume it (`bpfvm map event_pipe pinned FILE`) */
+uint64_t bpfvm_ringbuf__avail_data(struct bpfvm_map *map);
 
 /*
  * BPF_MAP_TYPE_PERF_EVENT_ARRAY. In the kernel a slot holds a perf event (a BPF_OUTPUT event's fd, usually one per

@@ -1,13 +1,16 @@
 /* map.c - the `map` object: bpftool's map commands on pinned maps (show, dump, lookup, update, delete, getnext,
- * push, pop, peek), for a map another bpfvm process may be using at the same moment */
+ * push, pop, peek, event_pipe), for a map another bpfvm process may be using at the same moment */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bpfvm/map.h"
 #include "cli/btf_json.h"
 #include "cli/cli.h"
 #include "cli/map_dump.h"
+#include "cli/run_events.h"
 
 static int do_map_help(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -19,6 +22,7 @@ static int do_map_help(struct cli_ctx *ctx, int argc, char **argv)
 		"       %1$s map delete pinned FILE key DATA\n"
 		"       %1$s map { push | enqueue } pinned FILE value DATA\n"
 		"       %1$s map { pop | dequeue | peek } pinned FILE [-j]\n"
+		"       %1$s map event_pipe pinned FILE [-j]   (a ring buffer's records as they come, until Ctrl-C)\n"
 		"       DATA := { [hex] BYTES }   (bytes as numbers: 1 0x2 017, or after `hex` as hex digits: 01 02 0a)\n"
 		"       UPDATE_FLAGS := { any | exist | noexist }\n"
 		"FILE is a map pinned by `%1$s prog run OBJ.o --pin-maps DIR` (or a LIBBPF_PIN_BY_NAME map). Values of\n"
@@ -269,12 +273,56 @@ static int do_map_push(struct cli_ctx *ctx, int argc, char **argv) { return elem
 static int do_map_pop(struct cli_ctx *ctx, int argc, char **argv) { return elem_cmd(ctx, argc, argv, OP_POP); }
 static int do_map_peek(struct cli_ctx *ctx, int argc, char **argv) { return elem_cmd(ctx, argc, argv, OP_PEEK); }
 
+static volatile sig_atomic_t pipe_stop;
+
+static void on_pipe_signal(int sig)
+{
+	(void)sig;
+	pipe_stop = 1;
+}
+
+/* bpftool's event_pipe, for a pinned ring buffer: its records printed as another process's programs submit them */
+static int do_map_event_pipe(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct pinned p;
+	int used, rc = pinned_open(ctx, "event_pipe", argc, argv, &p, &used);
+	if (rc || (rc = trailing(ctx, "event_pipe", argc, argv, used))) {
+		pinned_close(&p);
+		return rc;
+	}
+	if (bpfvm_map__type(p.map) != BPF_MAP_TYPE_RINGBUF) {
+		rc = p_err(ctx, EXIT_USAGE, "map event_pipe: %s is a %s map, not a ringbuf", argv[1],
+			   cli_map_type_name(bpfvm_map__type(p.map)));
+		pinned_close(&p);
+		return rc;
+	}
+	struct sigaction sa = { .sa_handler = on_pipe_signal };
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (ctx->json)
+		jsonw_start_array(ctx->jw);
+	while (!pipe_stop) {
+		int n = run_events_ringbuf(ctx, p.map, bpfvm_map__name(p.map));
+		if (n < 0) {
+			rc = p_err(ctx, EXIT_REJECTED, "map event_pipe: %s: %s", argv[1], strerror(-n));
+			break;
+		}
+		fflush(stdout);
+		if (!n)
+			nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL); /* poll every 10 ms */
+	}
+	if (ctx->json)
+		jsonw_end_array(ctx->jw);
+	pinned_close(&p);
+	return rc;
+}
+
 static const struct cmd map_cmds[] = {
 	{ "show", do_map_show },       { "list", do_map_show },	     { "dump", do_map_dump },
 	{ "lookup", do_map_lookup },   { "getnext", do_map_getnext }, { "update", do_map_update },
 	{ "delete", do_map_delete },   { "push", do_map_push },	     { "enqueue", do_map_push },
 	{ "pop", do_map_pop },	       { "dequeue", do_map_pop },     { "peek", do_map_peek },
-	{ "help", do_map_help },       { 0 },
+	{ "event_pipe", do_map_event_pipe }, { "help", do_map_help }, { 0 },
 };
 
 int do_map(struct cli_ctx *ctx, int argc, char **argv)

@@ -12,5 +12,8 @@ int run_events_open(struct cli_ctx *ctx, struct bpfvm_object *obj);
 /* after the run: "ringbuf NAME: N bytes: 01 02 ..." and "perf NAME[SLOT]: N bytes: ..." lines, samples lost as
  * "perf NAME[SLOT]: lost N samples"; under -j "ringbuf" and "perf" arrays of objects */
 void run_events_print(struct cli_ctx *ctx, struct bpfvm_object *obj);
+/* the records waiting in one ring buffer, consumed and printed as run_events_print prints them (a JSON object
+ * each under -j); how many, or a negative errno */
+int run_events_ringbuf(struct cli_ctx *ctx, struct bpfvm_map *map, const char *name);
 
 #endif

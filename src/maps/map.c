@@ -1,9 +1,11 @@
 /* map.c - creating maps by type, and the user-space element operations shared by every type */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "common/log_internal.h"
@@ -121,12 +123,56 @@ int bpfvm_map_new(const struct bpfvm_map_attr *attr, struct bpfvm_map **out, str
 	return 0;
 }
 
+void *bpfvm_map_block_mirrored(size_t size, size_t mirror, int fd, off_t off)
+{
+	int own = -1;
+	if (fd < 0) {
+		own = fd = memfd_create("bpfvm-map", MFD_CLOEXEC);
+		off = 0;
+		if (fd < 0 || ftruncate(fd, (off_t)size)) {
+			if (own >= 0)
+				close(own);
+			return NULL;
+		}
+	}
+	/* reserve the whole range, then put the file's pages in it: the block, and its tail once more after it */
+	uint8_t *base = mmap(NULL, size + mirror, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	bool ok = base != MAP_FAILED &&
+		  mmap(base, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, off) != MAP_FAILED &&
+		  (!mirror || mmap(base + size, mirror, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd,
+				   off + (off_t)(size - mirror)) != MAP_FAILED);
+	int saved = errno;
+	if (own >= 0)
+		close(own);
+	if (!ok) {
+		if (base != MAP_FAILED)
+			munmap(base, size + mirror);
+		errno = saved;
+		return NULL;
+	}
+	return base;
+}
+
+void bpfvm_map_block_unmap(void *base, size_t size, size_t mirror)
+{
+	munmap(base, size + mirror);
+}
+
+static size_t mem_mirror(const struct bpfvm_map *m)
+{
+	return m->ops->mem_mirror ? m->ops->mem_mirror(m) : 0;
+}
+
 /* the storage of a map that is not pinned */
 static int storage_alloc(struct bpfvm_map *m)
 {
 	if (!m->ops->mem_size)
 		return m->ops->alloc(m);
-	if (!(m->data = calloc(1, m->ops->mem_size(m))))
+	if (mem_mirror(m))
+		m->data = bpfvm_map_block_mirrored(m->ops->mem_size(m), mem_mirror(m), -1, 0);
+	else
+		m->data = calloc(1, m->ops->mem_size(m));
+	if (!m->data)
 		return -ENOMEM;
 	if (m->ops->mem_init)
 		m->ops->mem_init(m);
@@ -137,6 +183,8 @@ static void map_release(struct bpfvm_map *m)
 {
 	if (m->pin)
 		bpfvm_map_pin_release(m);
+	else if (m->ops->mem_size && mem_mirror(m) && m->data)
+		bpfvm_map_block_unmap(m->data, m->ops->mem_size(m), mem_mirror(m));
 	else if (m->ops->mem_size)
 		free(m->data);
 	else if (m->data)

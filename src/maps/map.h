@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "bpfvm/insn.h"
 #include "bpfvm/map.h"
@@ -23,6 +24,9 @@ struct bpfvm_map_ops {
 	/* a block from a pinned file: whether what mem_init set up still agrees with the attributes (NULL: nothing
 	 * to check). The elements themselves are trusted, as shared memory is between the processes that map it */
 	bool (*mem_valid)(const struct bpfvm_map *map);
+	/* bytes at the block's end that are mapped a second time right after it (a ring buffer's data, so that a
+	 * record crossing the end reads on contiguously; page-aligned); NULL: none, the block is plain memory */
+	size_t (*mem_mirror)(const struct bpfvm_map *map);
 	int (*alloc)(struct bpfvm_map *map);
 	void (*free)(struct bpfvm_map *map);
 	/* the program side: a pointer to the value in the map (bpf_map_lookup_elem), NULL if absent */
@@ -118,6 +122,12 @@ struct bpfvm_prog *bpfvm_prog_array_lookup(void *map, uint32_t index);
 int bpfvm_map_new(const struct bpfvm_map_attr *attr, struct bpfvm_map **out, struct bpfvm_log *log);
 /* map.c: a map with storage in place is made live (registered), or freed on failure */
 int bpfvm_map_publish(struct bpfvm_map *m);
+
+/* map.c: a block of size bytes whose last mirror bytes are mapped again right after it, shared between the two
+ * mappings (a memfd); its start, or NULL with errno. Released by bpfvm_map_block_unmap */
+void *bpfvm_map_block_mirrored(size_t size, size_t mirror, int fd, off_t off);
+/* the address space of a mirrored block or file mapping of size bytes plus its mirror */
+void bpfvm_map_block_unmap(void *base, size_t size, size_t mirror);
 
 /* map.c: whether maps of a type keep their storage in one block, so that they can be pinned */
 bool bpfvm_map_type_pinnable(uint32_t type);

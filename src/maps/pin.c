@@ -37,8 +37,9 @@ struct pin_hdr {
 _Static_assert(offsetof(struct pin_hdr, lock) == BPFVM_PIN_LOCK_OFFSET, "map.h names the lock's place");
 
 struct map_pin {
-	void *base;   /* the whole file, mapped shared */
+	void *base;    /* the whole file, mapped shared */
 	size_t size;
+	size_t mirror; /* the block's tail mapped once more after the file (a ring buffer's data), or 0 */
 	char *path;
 };
 
@@ -48,16 +49,21 @@ static size_t page_round(size_t n)
 	return (n + page - 1) / page * page;
 }
 
-/* map the file; the map takes its lock and storage from it */
-static int attach(struct bpfvm_map *m, int fd, size_t size, const char *path)
+/* map the file; the map takes its lock and storage from it. A type with a mirrored tail has its block end the
+ * file, so that the mirror follows the block */
+static int attach(struct bpfvm_map *m, int fd, size_t size, size_t data_off, const char *path)
 {
-	void *base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (base == MAP_FAILED)
+	size_t mirror = m->ops->mem_mirror ? m->ops->mem_mirror(m) : 0;
+	if (mirror && data_off + m->ops->mem_size(m) != size)
+		return -EINVAL;
+	void *base = mirror ? bpfvm_map_block_mirrored(size, mirror, fd, 0)
+			    : mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (!base || base == MAP_FAILED)
 		return -errno;
 	struct map_pin *pin = calloc(1, sizeof(*pin));
 	char *p = strdup(path);
 	if (!pin || !p) {
-		munmap(base, size);
+		bpfvm_map_block_unmap(base, size, mirror);
 		free(pin);
 		free(p);
 		return -ENOMEM;
@@ -65,6 +71,7 @@ static int attach(struct bpfvm_map *m, int fd, size_t size, const char *path)
 	struct pin_hdr *h = base;
 	pin->base = base;
 	pin->size = size;
+	pin->mirror = mirror;
 	pin->path = p;
 	m->pin = pin;
 	m->lock = &h->lock;
@@ -74,7 +81,7 @@ static int attach(struct bpfvm_map *m, int fd, size_t size, const char *path)
 
 void bpfvm_map_pin_release(struct bpfvm_map *m)
 {
-	munmap(m->pin->base, m->pin->size);
+	bpfvm_map_block_unmap(m->pin->base, m->pin->size, m->pin->mirror);
 	free(m->pin->path);
 	free(m->pin);
 	m->pin = NULL;
@@ -149,7 +156,7 @@ static int create_file(struct bpfvm_map *m, const char *path, const struct bpfvm
 			bpfvm_logf(log, "cannot pin at %s: %s", path, strerror(errno));
 		goto out;
 	}
-	err = attach(m, fd, total, path);
+	err = attach(m, fd, total, data_off, path);
 out:
 	unlink(tmp);
 	close(fd);
@@ -255,7 +262,7 @@ static int open_file(const char *path, struct bpfvm_map **out, const struct bpfv
 		err = check_reuse(&h, want, path, log);
 	if (!err)
 		err = map_from_hdr(&h, path, &m, log);
-	if (!err && (err = attach(m, fd, size, path))) {
+	if (!err && (err = attach(m, fd, size, h.data_off, path))) {
 		bpfvm_logf(log, "%s: cannot map: %s", path, strerror(-err));
 		bpfvm_map__free(m);
 	} else if (!err && !storage_valid(m)) {

@@ -1,10 +1,7 @@
 /* ringbuf.c - BPF_MAP_TYPE_RINGBUF: a power-of-two byte ring of 8-byte-aligned records (reserve/commit/discard),
  * mapped twice back to back so that a record crossing the end is contiguous, as the kernel maps its data pages */
-#define _GNU_SOURCE
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "common/log_internal.h"
@@ -14,11 +11,34 @@
 #define RB_DISCARD (1u << 30) /* BPF_RINGBUF_DISCARD_BIT */
 #define RB_HDR 8u             /* BPF_RINGBUF_HDR_SZ: u32 len (with the bits), u32 page offset */
 
-struct ringbuf {
-	uint64_t mask;
+/*
+ * The storage is one block, so that a ring can be pinned and consumed by another process: a page holding the
+ * positions, then the data pages, which are mapped a second time right after the block (mem_mirror) as the kernel
+ * maps its data pages twice, so that a record crossing the end is contiguous.
+ */
+struct rb_pos {
 	uint64_t cons_pos, prod_pos;
-	uint8_t *data; /* 2 * size bytes: the same pages twice */
 };
+
+static size_t rb_data_off(void)
+{
+	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+static struct rb_pos *rb_pos(const struct bpfvm_map *m)
+{
+	return m->data;
+}
+
+static uint8_t *rb_data(const struct bpfvm_map *m)
+{
+	return (uint8_t *)m->data + rb_data_off();
+}
+
+static uint64_t rb_mask(const struct bpfvm_map *m)
+{
+	return (uint64_t)m->max_entries - 1;
+}
 
 static int rb_alloc_check(const struct bpfvm_map_attr *attr, struct bpfvm_log *log)
 {
@@ -34,38 +54,22 @@ static int rb_alloc_check(const struct bpfvm_map_attr *attr, struct bpfvm_log *l
 	return 0;
 }
 
-static int rb_alloc(struct bpfvm_map *m)
+static size_t rb_mem_size(const struct bpfvm_map *m)
 {
-	size_t size = m->max_entries;
-	struct ringbuf *rb = calloc(1, sizeof(*rb));
-	int fd = memfd_create("bpfvm-ringbuf", MFD_CLOEXEC);
-	uint8_t *area = MAP_FAILED;
-	if (!rb || fd < 0 || ftruncate(fd, (off_t)size))
-		goto fail;
-	area = mmap(NULL, 2 * size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (area == MAP_FAILED ||
-	    mmap(area, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED ||
-	    mmap(area + size, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED)
-		goto fail;
-	close(fd);
-	rb->mask = size - 1;
-	rb->data = area;
-	m->data = rb;
-	return 0;
-fail:
-	if (area != MAP_FAILED)
-		munmap(area, 2 * size);
-	if (fd >= 0)
-		close(fd);
-	free(rb);
-	return -ENOMEM;
+	return rb_data_off() + m->max_entries;
 }
 
-static void rb_free(struct bpfvm_map *m)
+static size_t rb_mem_mirror(const struct bpfvm_map *m)
 {
-	struct ringbuf *rb = m->data;
-	munmap(rb->data, 2 * (size_t)m->max_entries);
-	free(rb);
+	return m->max_entries;
+}
+
+/* positions read from a pinned file: the producer at most a ring ahead of the consumer, both record-aligned */
+static bool rb_mem_valid(const struct bpfvm_map *m)
+{
+	const struct rb_pos *p = rb_pos(m);
+	return p->prod_pos >= p->cons_pos && p->prod_pos - p->cons_pos <= rb_mask(m) && !(p->cons_pos % 8) &&
+	       !(p->prod_pos % 8);
 }
 
 /* keyed element operations do not exist on a ring buffer (bpf(2) answers -ENOTSUPP; bpfvm -EOPNOTSUPP) */
@@ -76,15 +80,15 @@ static int rb_get_next_key(struct bpfvm_map *m, const void *k, void *n) { (void)
 
 static void rb_storage(const struct bpfvm_map *m, void **start, size_t *len)
 {
-	const struct ringbuf *rb = m->data;
-	*start = rb->data;
+	*start = rb_data(m);
 	*len = 2 * (size_t)m->max_entries;
 }
 
 const struct bpfvm_map_ops bpfvm_ringbuf_map_ops = {
 	.alloc_check = rb_alloc_check,
-	.alloc = rb_alloc,
-	.free = rb_free,
+	.mem_size = rb_mem_size,
+	.mem_mirror = rb_mem_mirror,
+	.mem_valid = rb_mem_valid,
 	.lookup = rb_lookup,
 	.update = rb_update,
 	.delete = rb_delete,
@@ -92,21 +96,21 @@ const struct bpfvm_map_ops bpfvm_ringbuf_map_ops = {
 	.storage = rb_storage,
 };
 
-static struct ringbuf *rb_of(struct bpfvm_map *m)
+static bool is_ringbuf(const struct bpfvm_map *m)
 {
-	return m && m->type == BPF_MAP_TYPE_RINGBUF ? m->data : NULL;
+	return m && m->type == BPF_MAP_TYPE_RINGBUF;
 }
 
 void *bpfvm_ringbuf_reserve(struct bpfvm_map *m, uint64_t size, uint64_t flags)
 {
-	struct ringbuf *rb = rb_of(m);
-	if (!rb || flags || size > m->max_entries - RB_HDR) /* kernel: size > RINGBUF_MAX_RECORD_SZ or too big */
+	if (!is_ringbuf(m) || flags || size > m->max_entries - RB_HDR) /* kernel: over RINGBUF_MAX_RECORD_SZ */
 		return NULL;
+	struct rb_pos *rb = rb_pos(m);
 	uint64_t len = (size + RB_HDR + 7) & ~7ull;
 	bpfvm_map_lock(m);
 	void *p = NULL;
-	if (rb->prod_pos + len - rb->cons_pos <= rb->mask) { /* never more than size - 1 ahead, as the kernel */
-		uint8_t *hdr = rb->data + (rb->prod_pos & rb->mask);
+	if (rb->prod_pos + len - rb->cons_pos <= rb_mask(m)) { /* never more than size - 1 ahead, as the kernel */
+		uint8_t *hdr = rb_data(m) + (rb->prod_pos & rb_mask(m));
 		uint32_t l = (uint32_t)size | RB_BUSY, pg_off = 0;
 		memcpy(hdr, &l, 4);
 		memcpy(hdr + 4, &pg_off, 4);
@@ -141,9 +145,9 @@ int bpfvm_ringbuf_output(struct bpfvm_map *m, const void *data, uint64_t size, u
 
 uint64_t bpfvm_ringbuf_query(struct bpfvm_map *m, uint64_t flags)
 {
-	struct ringbuf *rb = rb_of(m);
-	if (!rb)
+	if (!is_ringbuf(m))
 		return 0;
+	const struct rb_pos *rb = rb_pos(m);
 	switch (flags) {
 	case BPF_RB_AVAIL_DATA: return rb->prod_pos - rb->cons_pos;
 	case BPF_RB_RING_SIZE: return m->max_entries;
@@ -153,30 +157,37 @@ uint64_t bpfvm_ringbuf_query(struct bpfvm_map *m, uint64_t flags)
 	}
 }
 
+uint64_t bpfvm_ringbuf__avail_data(struct bpfvm_map *m)
+{
+	return bpfvm_ringbuf_query(m, BPF_RB_AVAIL_DATA);
+}
+
 int bpfvm_ringbuf__consume(struct bpfvm_map *m, int (*cb)(void *ctx, const void *data, size_t len), void *ctx)
 {
-	struct ringbuf *rb = rb_of(m);
-	int n = 0;
-	if (!rb)
+	if (!is_ringbuf(m))
 		return -EINVAL;
+	struct rb_pos *rb = rb_pos(m);
+	int n = 0, err = 0;
 	bpfvm_map_lock(m);
 	while (rb->cons_pos < rb->prod_pos) {
-		const uint8_t *hdr = rb->data + (rb->cons_pos & rb->mask);
+		const uint8_t *hdr = rb_data(m) + (rb->cons_pos & rb_mask(m));
 		uint32_t l = __atomic_load_n((const uint32_t *)(const void *)hdr, __ATOMIC_ACQUIRE);
 		if (l & RB_BUSY)
 			break; /* reserved, not yet committed: later records wait, as for a kernel consumer */
 		uint32_t size = l & ~(RB_BUSY | RB_DISCARD);
-		if (!(l & RB_DISCARD)) {
-			int err = cb ? cb(ctx, hdr + RB_HDR, size) : 0;
-			n++;
-			if (err) {
-				rb->cons_pos += (size + RB_HDR + 7) & ~7ull;
-				bpfvm_map_unlock(m);
-				return err;
-			}
+		uint64_t len = (size + RB_HDR + 7) & ~7ull;
+		if (len > rb->prod_pos - rb->cons_pos) { /* a pinned ring another process wrote wrongly */
+			err = -EINVAL;
+			break;
 		}
-		rb->cons_pos += (size + RB_HDR + 7) & ~7ull;
+		if (!(l & RB_DISCARD)) {
+			err = cb ? cb(ctx, hdr + RB_HDR, size) : 0;
+			n++;
+		}
+		rb->cons_pos += len;
+		if (err)
+			break;
 	}
 	bpfvm_map_unlock(m);
-	return n;
+	return err ? err : n;
 }

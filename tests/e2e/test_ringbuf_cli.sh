@@ -38,3 +38,41 @@ if [ $? -eq 0 ] && [ "$(grep -c '^perf events\[0\]: ' "$tmp/out")" -eq 4 ] &&
 else
 	fail "perf_output.bpf.o: $(head -c 400 "$tmp/out") $(head -c 200 "$tmp/err")"
 fi
+
+# a pinned ring buffer: runs in this process leave their records in the file, `map event_pipe` in another
+# process prints them as they come (the ring is the example's 256 KiB one; 5 runs of one 32-byte event each)
+"$BPFVM" map event_pipe pinned "$tmp/pins/events" >"$tmp/pipe" 2>"$tmp/pipe_err" &
+early=$!
+sleep 0.2
+kill -INT $early 2>/dev/null
+wait $early
+if grep -q "events: No such file" "$tmp/pipe_err"; then
+	pass "map event_pipe on a missing pin: one error line"
+else
+	fail "map event_pipe on a missing pin: $(head -c 300 "$tmp/pipe_err")"
+fi
+"$BPFVM" prog run "$BUILD/bpf/examples/ringbuf_events/events.bpf.o" --data "$tmp/pkt" --pin-maps "$tmp/pins" \
+	>"$tmp/out" 2>"$tmp/err"
+"$BPFVM" map event_pipe pinned "$tmp/pins/events" >"$tmp/pipe" 2>"$tmp/pipe_err" &
+consumer=$!
+for i in 1 2 3 4; do
+	"$BPFVM" prog run "$BUILD/bpf/examples/ringbuf_events/events.bpf.o" --data "$tmp/pkt" --pin-maps "$tmp/pins" \
+		>>"$tmp/out" 2>>"$tmp/err"
+done
+for i in $(seq 50); do [ "$(grep -c '^ringbuf events: 32 bytes: ' "$tmp/pipe")" -ge 5 ] && break; sleep 0.1; done
+kill -INT $consumer
+wait $consumer
+rc=$?
+if [ $rc -eq 0 ] && [ "$(grep -c '^ringbuf events: 32 bytes: ' "$tmp/pipe")" -eq 5 ] &&
+	! grep -q '^ringbuf' "$tmp/out" && grep -q 'note: ringbuf events is pinned' "$tmp/err"; then
+	pass "map event_pipe: another process prints the 5 events 5 pinned runs left (the runs print none themselves)"
+else
+	fail "map event_pipe (rc $rc): $(head -c 300 "$tmp/pipe") | $(head -c 300 "$tmp/pipe_err") | $(head -c 300 "$tmp/err")"
+fi
+"$BPFVM" map event_pipe pinned "$tmp/pins/events" extra >/dev/null 2>"$tmp/pipe_err"
+rc=$?
+if [ $rc -eq 2 ] && [ "$(wc -l <"$tmp/pipe_err")" -eq 1 ]; then
+	pass "map event_pipe with a stray argument: exit 2, one line"
+else
+	fail "map event_pipe stray argument: rc $rc $(head -c 200 "$tmp/pipe_err")"
+fi
