@@ -1,13 +1,12 @@
 /* flow_run.c - test run of flow dissector programs as bpf_prog_test_run_flow_dissector(): the program sees the
  * frame through __sk_buff data/data_end and fills struct bpf_flow_keys, which is the data out */
 #include <errno.h>
+#include <linux/if_ether.h>
 #include <stddef.h>
 #include <string.h>
 
 #include "common/log_internal.h"
 #include "progtypes/run_ctx.h"
-
-#define ETH_HLEN 14
 
 /* the context the program sees, then the flow keys it fills (both below 4 GiB) */
 struct flow_ctx {

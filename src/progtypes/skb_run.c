@@ -1,6 +1,7 @@
 /* skb_run.c - test run of socket_filter, sched_cls/act, cgroup_skb and lwt programs: struct __sk_buff as
  * net/bpf/test_run.c's bpf_prog_test_run_skb() builds it on the loopback device */
 #include <errno.h>
+#include <linux/if_ether.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -8,7 +9,6 @@
 #include "progtypes/ctx_layout.h"
 #include "progtypes/run_ctx.h"
 
-#define ETH_HLEN 14
 #define NET_SKB_PAD 64
 #define SKB_TAILROOM 320 /* SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on x86-64 */
 #define PAGE_SZ 4096

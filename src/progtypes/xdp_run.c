@@ -1,6 +1,7 @@
 /* xdp_run.c - test run of XDP programs: struct xdp_md over a buffer with XDP_PACKET_HEADROOM, as the kernel's
  * bpf_prog_test_run_xdp() on the loopback device's rx queue 0 */
 #include <errno.h>
+#include <linux/if_ether.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +10,6 @@
 #include "progtypes/ctx_layout.h"
 #include "progtypes/run_ctx.h"
 
-#define ETH_HLEN 14
 #define XDP_PACKET_HEADROOM 256
 #define PAGE_SZ 4096
 #define LOOPBACK_IFINDEX 1

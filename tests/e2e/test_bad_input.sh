@@ -1,12 +1,7 @@
 #!/usr/bin/env bash
 # test_bad_input.sh - unusable program files: `prog run`, `prog dump` and `asm` exit 2 with exactly one stderr line
 # (truncated .bin, unknown opcode, bad register, jump out of range, asm syntax error, empty file, 10 MB of garbage)
-set -u
-cd "$(dirname "$0")/../.."
-BUILD=${BUILD:-build}
-BPFVM=${BPFVM:-$BUILD/bpfvm}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+cd "$(dirname "$0")/../.." && . tests/e2e/lib.sh
 
 # bytes from hex text: hexbin "b7 00 ..." FILE
 hexbin() { printf '%s' "$1" | xxd -r -p >"$2"; }

@@ -1,19 +1,8 @@
 #!/usr/bin/env bash
 # test_cbpf_cli.sh - `bpfvm cbpf` on real files: output files identical to tcpdump -w, bad input handled (exit 2, one
 # clear line naming the instruction or packet index), JSON, translate, -ddd program files
-set -u
-cd "$(dirname "$0")/../.."
-BUILD=${BUILD:-build}
-BPFVM=${BPFVM:-$BUILD/bpfvm}
+cd "$(dirname "$0")/../.." && . tests/e2e/lib.sh
 GEN=$BUILD/bench/cbpf_pcapgen
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass() { echo "PASS $*"; }
-fail() { echo "FAIL $*"; }
-check() { # NAME CONDITION...
-	local name=$1; shift
-	if "$@"; then pass "$name"; else fail "$name"; fi
-}
 
 if [ ! -x "$GEN" ]; then
 	echo "SKIP cbpf cli: $GEN not built (make check builds it)"

@@ -1,10 +1,6 @@
 #!/usr/bin/env bash
 # test_demo.sh - scripts/demo.sh (the README's first command) runs to the end and its results are FNV-1a 64 of the input
-set -u
-cd "$(dirname "$0")/../.."
-BUILD=${BUILD:-build}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+cd "$(dirname "$0")/../.." && . tests/e2e/lib.sh
 
 # the hash the demo must print: FNV-1a 64 over the bytes of examples/fnv1a.mem, computed here independently
 want=$(python3 -c '

@@ -1,16 +1,7 @@
 #!/usr/bin/env bash
 # test_dump_maps.sh - `bpfvm prog run OBJ.o --dump-maps`: every map's elements after the run, in text (hex, as
 # bpftool prints without BTF) and under -j formatted by the object's BTF (per-CPU values as {cpu, value} lists)
-set -u
-cd "$(dirname "$0")/../.."
-BUILD=${BUILD:-build}
-BPFVM=${BPFVM:-$BUILD/bpfvm}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-check() { # NAME CONDITION...
-	local name=$1; shift
-	if "$@"; then echo "PASS $name"; else echo "FAIL $name"; fi
-}
+cd "$(dirname "$0")/../.." && . tests/e2e/lib.sh
 obj=$BUILD/bpf/tests/loader/progs
 if [ ! -f "$obj/maps_btf.bpf.o" ]; then
 	echo "SKIP dump-maps: $obj/maps_btf.bpf.o not built (clang-19 missing?)"

@@ -2,16 +2,7 @@
 # test_pin_cli.sh - pinned maps from the command line: `prog run --pin-maps DIR` keeps a map's elements across runs,
 # `bpfvm map show|dump|lookup|update|delete|getnext pinned FILE` reads and writes them, also while another bpfvm
 # process is running the program on the same map
-set -u
-cd "$(dirname "$0")/../.."
-BUILD=${BUILD:-build}
-BPFVM=${BPFVM:-$BUILD/bpfvm}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-check() { # NAME CONDITION...
-	local name=$1; shift
-	if "$@"; then echo "PASS $name"; else echo "FAIL $name"; fi
-}
+cd "$(dirname "$0")/../.." && . tests/e2e/lib.sh
 obj=$BUILD/bpf/examples/packet_counter/packet_counter.bpf.o
 if [ ! -f "$obj" ]; then
 	echo "SKIP pin-cli: $obj not built (clang-19 missing?)"

@@ -1,14 +1,8 @@
 #!/usr/bin/env bash
 # test_prog_obj.sh - `bpfvm prog show|run OBJ.o` on real objects and on bad ones: exit 2 and exactly one error line
-set -u
-BPFVM=${BPFVM:-build/bpfvm}
-BUILD=${BUILD:-build}
+cd "$(dirname "$0")/../.." && . tests/e2e/lib.sh
 OBJS=$BUILD/bpf/tests/loader/progs
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
-pass() { echo "PASS $*"; }
-fail() { echo "FAIL $*"; }
 
 # expect_bad NAME WANT_TEXT CMD...: exit 2, one stderr line containing WANT_TEXT, nothing on stdout
 expect_bad() {

@@ -1,14 +1,7 @@
 #!/usr/bin/env bash
 # test_ringbuf_cli.sh - `bpfvm prog run OBJ.o` prints what the program wrote into its ring buffers, in order,
 # discarded records left out; text lines before the result, a "ringbuf" array under -j
-set -u
-cd "$(dirname "$0")/../.."
-BPFVM=${BPFVM:-build/bpfvm}
-BUILD=${BUILD:-build}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass() { echo "PASS $*"; }
-fail() { echo "FAIL $*"; }
+cd "$(dirname "$0")/../.." && . tests/e2e/lib.sh
 
 # an Ethernet + IPv4 + TCP frame of 54 bytes
 printf '\0\0\0\0\0\0\0\0\0\0\0\0\x08\x00\x45\0\0\x28\0\0\0\0\x40\x06\0\0\x0a\0\0\x01\x0a\0\0\x02' >"$tmp/pkt"

@@ -1,11 +1,6 @@
 #!/usr/bin/env bash
 # test_trace_cli.sh - `prog run` prints bpf_trace_printk output on stderr in trace_pipe's format, r0 stays on stdout
-set -u
-cd "$(dirname "$0")/../.."
-BUILD=${BUILD:-build}
-BPFVM=${BPFVM:-$BUILD/bpfvm}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+cd "$(dirname "$0")/../.." && . tests/e2e/lib.sh
 
 # r1 = the format in --mem, r2 = its size with the NUL, r3 = 42; the helper returns the text's length (7)
 printf 'mov %%r3, 42\ncall 6\nexit\n' >"$tmp/p.s"

@@ -1,17 +1,9 @@
 #!/usr/bin/env bash
 # test_verify_cli.sh - `bpfvm prog verify` on assembly and ELF objects, and `--kernel` against the running kernel
-set -u
-cd "$(dirname "$0")/../.."
-BPFVM=${BPFVM:-build/bpfvm}
-BUILD=${BUILD:-build}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+cd "$(dirname "$0")/../.." && . tests/e2e/lib.sh
 
-pass() { echo "PASS $*"; }
-fail() { echo "FAIL $*"; }
-
-# check NAME WANT_RC WANT_STDOUT_REGEX CMD... (an empty regex: stdout must be empty)
-check() {
+# check_run NAME WANT_RC WANT_STDOUT_REGEX CMD... (an empty regex: stdout must be empty)
+check_run() {
 	local name=$1 want_rc=$2 want=$3; shift 3
 	"$@" >"$tmp/out" 2>"$tmp/err"
 	local rc=$?
@@ -22,15 +14,15 @@ check() {
 	fi
 }
 
-check "object: every program verified" 0 '^count_packets: accept$' \
+check_run "object: every program verified" 0 '^count_packets: accept$' \
 	"$BPFVM" prog verify "$BUILD/bpf/examples/packet_counter/packet_counter.bpf.o"
-check "object: --prog selects one" 0 '^stage2: accept$' \
+check_run "object: --prog selects one" 0 '^stage2: accept$' \
 	"$BPFVM" prog verify "$BUILD/bpf/examples/tail_calls/tail_calls.bpf.o" --prog stage2
-check "object: -j" 0 '"name": "count_packets", "verdict": "accept"' \
+check_run "object: -j" 0 '"name": "count_packets", "verdict": "accept"' \
 	"$BPFVM" prog verify "$BUILD/bpf/examples/packet_counter/packet_counter.bpf.o" -j
-check "object: no such program" 2 '' \
+check_run "object: no such program" 2 '' \
 	"$BPFVM" prog verify "$BUILD/bpf/examples/packet_counter/packet_counter.bpf.o" --prog nope
-check "assembly: rejected, exit 1" 1 '"verdict": "reject", "error": "R2 !read_ok"' \
+check_run "assembly: rejected, exit 1" 1 '"verdict": "reject", "error": "R2 !read_ok"' \
 	"$BPFVM" prog verify examples/fnv1a.s -j
 
 # --kernel: both verdicts and where the logs part (skips where bpf() is refused)
@@ -38,15 +30,15 @@ check "assembly: rejected, exit 1" 1 '"verdict": "reject", "error": "R2 !read_ok
 if grep -q '^kernel: unavailable' "$tmp/out"; then
 	echo "SKIP prog verify --kernel: $(grep '^kernel:' "$tmp/out")"
 else
-	check "--kernel: the same verdict and an identical log" 0 '^logs: identical$' \
+	check_run "--kernel: the same verdict and an identical log" 0 '^logs: identical$' \
 		"$BPFVM" prog verify examples/keep_ipv4.s --kernel
-	check "--kernel: a rejection in the same words" 1 '^kernel: reject: R2 !read_ok$' \
+	check_run "--kernel: a rejection in the same words" 1 '^kernel: reject: R2 !read_ok$' \
 		"$BPFVM" prog verify examples/fnv1a.s --kernel
-	check "--kernel: the same level-1 log on a rejection" 1 '^logs: identical$' \
+	check_run "--kernel: the same level-1 log on a rejection" 1 '^logs: identical$' \
 		"$BPFVM" prog verify examples/fnv1a.s --kernel
 	# level 2 numbers the loops of the live-register table (strongly connected components); bpfvm does not
-	check "--kernel: where the logs part" 1 '^logs part at line [0-9]+:$' \
+	check_run "--kernel: where the logs part" 1 '^logs part at line [0-9]+:$' \
 		"$BPFVM" prog verify examples/fnv1a.s --kernel --log-level 2
-	check "--kernel on an object with maps" 0 '"kernel": \{"verdict": "accept"' \
+	check_run "--kernel on an object with maps" 0 '"kernel": \{"verdict": "accept"' \
 		"$BPFVM" prog verify "$BUILD/bpf/examples/packet_counter/packet_counter.bpf.o" --kernel -j
 fi
