@@ -109,8 +109,10 @@ uint64_t bpfvm_ringbuf__avail_data(struct bpfvm_map *map);
  * ring -ENOSPC and counted lost. bpfvm runs programs on CPU 0: BPF_F_CURRENT_CPU is slot 0. Element update and
  * lookup are -EOPNOTSUPP; delete empties a slot.
  * bpfvm_perf__consume (libbpf's perf_buffer__consume) takes every waiting sample, slot by slot in order: sample_cb
- * gets the raw bytes and their size padded as the kernel pads it (size + 4 a multiple of 8), lost_cb how many did
- * not fit. Both run under the map's lock. Returns the number of samples, a callback's non-zero return, or -EINVAL.
+ * gets the raw bytes and their size padded as the kernel pads it (size + 4 a multiple of 8), lost_cb the count of a
+ * PERF_RECORD_LOST record: as in the kernel, samples that did not fit are reported by a record written before the
+ * next sample that fits (with it), not before. Both run under the map's lock, in the ring's order. Returns the
+ * number of samples, a callback's non-zero return, or -EINVAL.
  */
 int bpfvm_map__perf_ring(struct bpfvm_map *map, uint32_t index, size_t size);
 int bpfvm_perf__consume(struct bpfvm_map *map,

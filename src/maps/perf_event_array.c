@@ -8,14 +8,16 @@
 #include "common/log_internal.h"
 #include "maps/map.h"
 
+#define PERF_RECORD_LOST 2
 #define PERF_RECORD_SAMPLE 9
+#define LOST_RECORD_SIZE 24 /* a perf_event_header, the event's id, the count */
 #define PEA_FLAGS (BPF_F_NUMA_NODE | BPF_F_RDONLY | BPF_F_WRONLY | BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG)
 
 struct perf_ring {
 	uint8_t *data;
 	size_t size;
 	uint64_t head, tail; /* bytes written and read so far: head - tail are waiting */
-	uint64_t lost;       /* samples that did not fit since the last consume */
+	uint64_t lost;       /* samples that did not fit since the last PERF_RECORD_LOST was written */
 };
 
 static int pea_alloc_check(const struct bpfvm_map_attr *attr, struct bpfvm_log *log)
@@ -87,7 +89,7 @@ int bpfvm_map__perf_ring(struct bpfvm_map *map, uint32_t index, size_t size)
 	if (size) {
 		if (size < 64 || size > (1u << 30))
 			return -EINVAL;
-		if (!(r = calloc(1, sizeof(*r))) || !(r->data = malloc(size))) {
+		if (!(r = calloc(1, sizeof(*r))) || !(r->data = calloc(1, size))) {
 			free(r);
 			return -ENOMEM;
 		}
@@ -134,19 +136,29 @@ int bpfvm_perf_event_output(struct bpfvm_map *m, uint32_t index, const void *dat
 	bpfvm_map_lock(m);
 	struct perf_ring *r = ((struct perf_ring **)m->data)[index];
 	int err = 0;
+	/* as the kernel's perf_output_begin: samples lost before are reported first, in a PERF_RECORD_LOST record
+	 * written with the next sample that fits together with it */
+	size_t need = r && r->lost ? rec + LOST_RECORD_SIZE : rec;
 	if (!r) {
 		err = -ENOENT;
-	} else if (r->size - (r->head - r->tail) <= rec) { /* the kernel's CIRC_SPACE keeps one byte free */
+	} else if (r->size - (r->head - r->tail) <= need) { /* the kernel's CIRC_SPACE keeps one byte free */
 		r->lost++;
 		err = -ENOSPC;
 	} else {
+		if (r->lost) { /* the id of the perf event: bpfvm's rings have none, 0 */
+			uint16_t lhdr[4] = { PERF_RECORD_LOST, 0, 0, LOST_RECORD_SIZE };
+			uint64_t id_lost[2] = { 0, r->lost };
+			ring_put(r, lhdr, sizeof(lhdr));
+			ring_put(r, id_lost, sizeof(id_lost));
+			r->lost = 0;
+		}
 		uint16_t hdr[4] = { PERF_RECORD_SAMPLE, 0, 0, (uint16_t)rec }; /* u32 type, u16 misc, u16 size */
-		static const uint8_t zero[8];
 		ring_put(r, hdr, sizeof(hdr));
 		ring_put(r, &raw, 4);
 		ring_put(r, data, size);
 		ring_put(r, ctx_data, ctx_size);
-		ring_put(r, zero, raw - size - ctx_size);
+		r->head += raw - size - ctx_size; /* the padding is skipped, not written, as the kernel's perf_output_skip:
+						   * it keeps whatever an earlier record left there */
 	}
 	bpfvm_map_unlock(m);
 	return err;
@@ -168,13 +180,17 @@ int bpfvm_perf__consume(struct bpfvm_map *map,
 		struct perf_ring *r = slots[i];
 		if (!r)
 			continue;
-		if (r->lost && lost_cb)
-			lost_cb(ctx, i, r->lost);
-		r->lost = 0;
 		while (r->head != r->tail && !stop) {
 			uint16_t hdr[4];
-			uint32_t raw;
 			ring_get(r, hdr, sizeof(hdr));
+			if (hdr[0] == PERF_RECORD_LOST) {
+				uint64_t id_lost[2];
+				ring_get(r, id_lost, sizeof(id_lost));
+				if (lost_cb)
+					lost_cb(ctx, i, id_lost[1]);
+				continue;
+			}
+			uint32_t raw;
 			ring_get(r, &raw, 4);
 			ring_get(r, buf, raw);
 			n++;

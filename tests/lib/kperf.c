@@ -56,6 +56,14 @@ int kperf_drain(struct kperf *p, uint8_t *out, size_t cap, size_t *len)
 		for (size_t i = 0; i < h.size; i++)
 			rec[i] = data[(tail + i) % p->data_size];
 		tail += h.size;
+		if (h.type == PERF_RECORD_LOST && h.size >= sizeof(h) + 16) { /* marked: u32 0xffffffff, u64 count */
+			if (*len + 12 > cap)
+				return -ENOSPC;
+			memset(out + *len, 0xff, 4);
+			memcpy(out + *len + 4, rec + sizeof(h) + 8, 8);
+			*len += 12;
+			continue;
+		}
 		if (h.type != PERF_RECORD_SAMPLE)
 			continue;
 		uint32_t raw;
