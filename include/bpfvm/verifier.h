@@ -3,6 +3,7 @@
 #define BPFVM_VERIFIER_API_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "bpfvm/insn.h"
@@ -75,8 +76,12 @@ struct bpfvm_verify_opts {
 	/* per func_info record (may be NULL): 1 when the function's BTF return type is an integer of at most 8 bytes
 	 * or an enum (the kernel's scalar_return): subprograms that use LD_ABS or tail calls must return one */
 	const uint8_t *func_ret_scalar;
+	/* the loader lacks CAP_PERFMON: reading uninitialized stack is refused (the kernel's allow_uninit_stack off).
+	 * Its other effects (pointer leaks, Spectre v1/v4 sanitation) are not modelled: verification is otherwise the
+	 * privileged one */
+	bool without_perfmon;
 };
-#define bpfvm_verify_opts__last_field func_ret_scalar
+#define bpfvm_verify_opts__last_field without_perfmon
 
 /*
  * Verify cnt instructions as the kernel's BPF_PROG_LOAD would. Returns 0 if accepted, -EACCES (or -EINVAL,

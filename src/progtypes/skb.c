@@ -167,7 +167,7 @@ static bool tc_helpers(int32_t id)
 	case BPF_FUNC_fib_lookup: case BPF_FUNC_sk_lookup_tcp: case BPF_FUNC_sk_lookup_udp: case BPF_FUNC_sk_release:
 	case BPF_FUNC_tcp_sock: case BPF_FUNC_get_listener_sock: case BPF_FUNC_skc_lookup_tcp:
 	case BPF_FUNC_sk_fullsock: case BPF_FUNC_sk_storage_get: case BPF_FUNC_sk_storage_delete:
-	case BPF_FUNC_sk_assign: case BPF_FUNC_skb_cgroup_id: case BPF_FUNC_redirect_map:
+	case BPF_FUNC_sk_assign: case BPF_FUNC_skb_cgroup_id: case BPF_FUNC_redirect_map: case BPF_FUNC_check_mtu:
 		return true;
 	default:
 		return helper_in_base(id);

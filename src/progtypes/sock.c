@@ -314,6 +314,12 @@ static bool sk_msg_helpers(int32_t id)
 	       id == BPF_FUNC_get_netns_cookie || id == BPF_FUNC_get_current_cgroup_id;
 }
 
+/* cgroup/connect*, sendmsg*, recvmsg*, getpeername*, getsockname*, bind*: the socket helpers, and the netns cookie */
+static bool sock_addr_helpers(int32_t id)
+{
+	return base_helpers(id) || id == BPF_FUNC_get_netns_cookie;
+}
+
 const struct progtype_ops sk_msg_ops = {
 	BPF_PROG_TYPE_SK_MSG, "sk_msg", sk_msg_is_valid_access, sk_msg_helpers, false, false };
 const struct progtype_ops sk_lookup_ops = {
@@ -321,7 +327,8 @@ const struct progtype_ops sk_lookup_ops = {
 const struct progtype_ops cgroup_sock_ops = {
 	BPF_PROG_TYPE_CGROUP_SOCK, "cgroup_sock", sock_filter_is_valid_access, base_helpers, false, false };
 const struct progtype_ops cgroup_sock_addr_ops = {
-	BPF_PROG_TYPE_CGROUP_SOCK_ADDR, "cgroup_sock_addr", sock_addr_is_valid_access, base_helpers, false, false };
+	BPF_PROG_TYPE_CGROUP_SOCK_ADDR, "cgroup_sock_addr", sock_addr_is_valid_access, sock_addr_helpers, false,
+	false };
 const struct progtype_ops sock_ops_ops = {
 	BPF_PROG_TYPE_SOCK_OPS, "sock_ops", sock_ops_is_valid_access, base_helpers, false, false };
 const struct progtype_ops cgroup_device_ops = {

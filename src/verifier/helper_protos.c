@@ -103,6 +103,8 @@ static const struct helper_proto protos[] = {
 	[BPF_FUNC_sk_storage_get] = { .ret_type = RET_PTR_TO_MAP_VALUE | MAYBE_NULL, P(ARG_CONST_MAP_PTR, ARG_PTR_TO_BTF_ID_SOCK_COMMON | MAYBE_NULL, ARG_PTR_TO_MAP_VALUE | MAYBE_NULL, ARG_ANYTHING) },
 	[BPF_FUNC_sk_storage_delete] = { .ret_type = RET_INTEGER, P(ARG_CONST_MAP_PTR, ARG_PTR_TO_BTF_ID_SOCK_COMMON) },
 	[BPF_FUNC_fib_lookup] = { .ret_type = RET_INTEGER, P(ARG_PTR_TO_CTX, ARG_PTR_TO_MEM, ARG_CONST_SIZE, ARG_ANYTHING) },
+	[BPF_FUNC_check_mtu] = { .ret_type = RET_INTEGER, P(ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_PTR_TO_MEM | MEM_FIXED_SIZE | MEM_WRITE, ARG_ANYTHING, ARG_ANYTHING), .arg_size = { 0, 0, 4 } },
+	[BPF_FUNC_get_netns_cookie] = { .ret_type = RET_INTEGER, P(ARG_PTR_TO_CTX | MAYBE_NULL) },
 	[BPF_FUNC_xdp_load_bytes] = { .ret_type = RET_INTEGER, P(ARG_PTR_TO_CTX, ARG_ANYTHING, UNINIT_MEM, ARG_CONST_SIZE) },
 	[BPF_FUNC_xdp_store_bytes] = { .ret_type = RET_INTEGER, P(ARG_PTR_TO_CTX, ARG_ANYTHING, RDONLY_MEM, ARG_CONST_SIZE) },
 	[BPF_FUNC_xdp_get_buff_len] = { .ret_type = RET_INTEGER, P(ARG_PTR_TO_CTX) },

@@ -42,10 +42,9 @@ int grow_stack_state(struct bpfvm_verifier_env *env, struct bpf_func_state *stat
 static int check_stack_slot_within_bounds(struct bpfvm_verifier_env *env, int64_t off, struct bpf_func_state *state,
 					  int t)
 {
-	/* privileged loads may read uninitialized stack (allow_uninit_stack) */
-	int64_t min_valid_off = -MAX_BPF_STACK;
-	(void)t;
-	(void)state;
+	/* writes, and reads by a loader that may read uninitialized stack, reach the whole frame; other reads only
+	 * what was written */
+	int64_t min_valid_off = t == BPF_WRITE || env->allow_uninit_stack ? -MAX_BPF_STACK : -state->allocated_stack;
 	if (off < min_valid_off || off > -1)
 		return -EACCES;
 	return 0;
@@ -306,8 +305,8 @@ static int check_stack_read_fixed_off(struct bpfvm_verifier_env *env, struct bpf
 						zero_cnt++;
 						continue;
 					}
-					if (type == STACK_INVALID)
-						continue; /* allow_uninit_stack */
+					if (type == STACK_INVALID && env->allow_uninit_stack)
+						continue;
 					verbose(env, "invalid read from stack off %d+%d size %d\n", off, i, size);
 					return -EACCES;
 				}
@@ -415,7 +414,7 @@ int check_stack_range_initialized(struct bpfvm_verifier_env *env, int regno, int
 		stype = &state->stack[spi].slot_type[slot % BPF_REG_SIZE];
 		if (*stype == STACK_MISC)
 			continue;
-		if (*stype == STACK_ZERO || *stype == STACK_INVALID) {
+		if (*stype == STACK_ZERO || (*stype == STACK_INVALID && env->allow_uninit_stack)) {
 			if (clobber)
 				*stype = STACK_MISC; /* helper can write anything into the stack */
 			continue;
@@ -430,13 +429,13 @@ int check_stack_range_initialized(struct bpfvm_verifier_env *env, int regno, int
 			continue;
 		}
 		if (tnum_is_const(reg->var_off)) {
-			verbose(env, "invalid%s read from stack R%d off %d+%d size %d\n",
-				clobber ? " indirect access to" : " indirect", regno, min_off, i - min_off, access_size);
+			verbose(env, "invalid read from stack R%d off %d+%d size %d\n", regno, min_off, i - min_off,
+				access_size);
 		} else {
 			char tn_buf[48];
 			tnum_strn(tn_buf, sizeof(tn_buf), reg->var_off);
-			verbose(env, "invalid%s read from stack R%d var_off %s+%d size %d\n",
-				clobber ? " indirect access to" : " indirect", regno, tn_buf, i - min_off, access_size);
+			verbose(env, "invalid read from stack R%d var_off %s+%d size %d\n", regno, tn_buf, i - min_off,
+				access_size);
 		}
 		return -EACCES;
 	}

@@ -334,6 +334,7 @@ int bpfvm_verify(const struct bpf_insn *insns, size_t cnt, const struct bpfvm_ve
 	env->prog_flags = o.prog_flags;
 	env->log_level = o.log_level;
 	env->allow_ptr_leaks = true; /* a privileged load, as the corpus labels were made */
+	env->allow_uninit_stack = !o.without_perfmon;
 	env->ops = progtype_find(env->prog_type);
 
 	/* BPF_PROG_LOAD's checks before the verifier: size, a known type */

@@ -229,6 +229,7 @@ struct bpfvm_verifier_env {
 	uint32_t prog_flags;
 	bool strict_alignment;
 	bool allow_ptr_leaks;
+	bool allow_uninit_stack; /* CAP_PERFMON: uninitialized stack may be read */
 	struct bpf_insn_aux_data *insn_aux_data;
 	struct bpf_subprog_info subprog_info[BPF_MAX_SUBPROGS + 2];
 	uint32_t subprog_cnt;
