@@ -121,14 +121,21 @@ static int trailing(struct cli_ctx *ctx, const char *cmd, int argc, char **argv,
 	return 0;
 }
 
+/* `pinned FILE [-j]`, the whole of a command's arguments: the map opened into p, or an exit code (nothing open) */
+static int pinned_only(struct cli_ctx *ctx, const char *cmd, int argc, char **argv, struct pinned *p)
+{
+	int used, rc = pinned_open(ctx, cmd, argc, argv, p, &used);
+	if (rc || (rc = trailing(ctx, cmd, argc, argv, used)))
+		pinned_close(p);
+	return rc;
+}
+
 static int do_map_show(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct pinned p;
-	int used, rc = pinned_open(ctx, "show", argc, argv, &p, &used);
-	if (rc || (rc = trailing(ctx, "show", argc, argv, used))) {
-		pinned_close(&p);
+	int rc = pinned_only(ctx, "show", argc, argv, &p);
+	if (rc)
 		return rc;
-	}
 	struct bpfvm_map *m = p.map;
 	if (ctx->json) {
 		jsonw_start_object(ctx->jw);
@@ -158,14 +165,15 @@ static int do_map_show(struct cli_ctx *ctx, int argc, char **argv)
 static int do_map_dump(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct pinned p;
-	int used, rc = pinned_open(ctx, "dump", argc, argv, &p, &used);
-	if (!rc && !(rc = trailing(ctx, "dump", argc, argv, used))) {
-		if (!cli_map_iterable(bpfvm_map__type(p.map)))
-			rc = p_err(ctx, EXIT_USAGE, "map dump: a %s map has no keys to walk (use pop or peek)",
-				   cli_map_type_name(bpfvm_map__type(p.map)));
-		else
-			cli_dump_map(ctx, &p.desc);
-	}
+	int rc = pinned_only(ctx, "dump", argc, argv, &p);
+	if (rc)
+		return rc;
+	if (!cli_map_iterable(bpfvm_map__type(p.map)))
+		rc = p_err(ctx, EXIT_USAGE, "map dump: a %s map has no keys to walk (use %s)",
+			   cli_map_type_name(bpfvm_map__type(p.map)),
+			   bpfvm_map__type(p.map) == BPF_MAP_TYPE_RINGBUF ? "event_pipe" : "pop or peek");
+	else
+		cli_dump_map(ctx, &p.desc);
 	pinned_close(&p);
 	return rc;
 }
@@ -285,11 +293,9 @@ static void on_pipe_signal(int sig)
 static int do_map_event_pipe(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct pinned p;
-	int used, rc = pinned_open(ctx, "event_pipe", argc, argv, &p, &used);
-	if (rc || (rc = trailing(ctx, "event_pipe", argc, argv, used))) {
-		pinned_close(&p);
+	int rc = pinned_only(ctx, "event_pipe", argc, argv, &p);
+	if (rc)
 		return rc;
-	}
 	if (bpfvm_map__type(p.map) != BPF_MAP_TYPE_RINGBUF) {
 		rc = p_err(ctx, EXIT_USAGE, "map event_pipe: %s is a %s map, not a ringbuf", argv[1],
 			   cli_map_type_name(bpfvm_map__type(p.map)));
