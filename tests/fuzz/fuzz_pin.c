@@ -56,6 +56,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		bpfvm_map__delete_elem(m, k);
 		bpfvm_map__lookup_and_delete_elem(m, k, val);
 	}
+	if (bpfvm_map__type(m) == BPF_MAP_TYPE_RINGBUF) { /* a ring's records, as another process consumes them */
+		uint8_t rec[40] = { 1, 2, 3 };
+		bpfvm_ringbuf__consume(m, NULL, NULL);
+		bpfvm_ringbuf_output(m, rec, sizeof(rec), 0);
+		bpfvm_ringbuf__consume(m, NULL, NULL);
+	}
 	free(key);
 	free(next);
 	free(val);
