@@ -80,35 +80,40 @@ static int load_capture(const char *path, struct capture *c)
 	return 0;
 }
 
-/* packets/s of one engine over the capture, and the number it matched */
+/* packets/s of one engine over the capture (the best of 3 passes), and the number it matched; -1 if it fails */
 static double run_engine(const struct capture *c, const struct sock_filter *prog, size_t len, int engine,
 			 size_t *matched)
 {
 	struct bpfvm_log log = { 0 };
 	struct cbpf_filter *f = engine >= 0 ? cbpf_filter__new(prog, len, (enum cbpf_engine)engine, &log) : NULL;
-	size_t m = 0;
+	double best = -1;
 
 	if (engine >= 0 && !f)
 		return -1;
-	uint32_t rets[256];
-	size_t failed;
-	double t0 = now_s();
-	if (f) { /* bpfvm: batches (cbpf_filter__run_batch), as the cbpf filter command runs them */
-		for (size_t i = 0; i < c->n; i += 256) {
-			size_t k = c->n - i < 256 ? c->n - i : 256;
-			if (cbpf_filter__run_batch(f, &c->skbs[i], k, rets, &failed))
-				return -1;
-			for (size_t j = 0; j < k; j++)
-				m += rets[j] != 0;
+	for (int pass = 0; pass < 3; pass++) {
+		uint32_t rets[256];
+		size_t m = 0, failed;
+		double t0 = now_s();
+		if (f) { /* bpfvm: batches (cbpf_filter__run_batch), as the cbpf filter command runs them */
+			for (size_t i = 0; i < c->n; i += 256) {
+				size_t k = c->n - i < 256 ? c->n - i : 256;
+				if (cbpf_filter__run_batch(f, &c->skbs[i], k, rets, &failed)) {
+					cbpf_filter__free(f);
+					return -1;
+				}
+				for (size_t j = 0; j < k; j++)
+					m += rets[j] != 0;
+			}
+		} else { /* libpcap: one call per packet, as tcpdump makes them */
+			for (size_t i = 0; i < c->n; i++)
+				m += cbpf_pcap_bpf_filter(prog, c->skbs[i].data, c->skbs[i].len, c->skbs[i].caplen) != 0;
 		}
-	} else { /* libpcap: one call per packet, as tcpdump makes them */
-		for (size_t i = 0; i < c->n; i++)
-			m += cbpf_pcap_bpf_filter(prog, c->skbs[i].data, c->skbs[i].len, c->skbs[i].caplen) != 0;
+		double pps = (double)c->n / (now_s() - t0);
+		best = pps > best ? pps : best;
+		*matched = m;
 	}
-	double dt = now_s() - t0;
 	cbpf_filter__free(f);
-	*matched = m;
-	return (double)c->n / dt;
+	return best;
 }
 
 /*
@@ -166,7 +171,8 @@ int main(void)
 		fprintf(stderr, "bench: cannot make the capture %s\n", path);
 		return 1;
 	}
-	printf("%zu generated packets (tests/lib/pcapgen, seed 1); Mpackets/s, one process; ratios: JIT vs libpcap\n", c.n);
+	printf("%zu generated packets (tests/lib/pcapgen, seed 1); Mpackets/s (best of 3 passes), one process; ratios: JIT "
+	       "vs libpcap\n", c.n);
 	printf("%-30s %9s %9s %9s %9s %9s  %s\n", "filter", "bpf_filt", "cbpf", "interp", "jit", "jit/lib", "matched");
 	double lg = 0;
 	int k = 0;
