@@ -147,6 +147,11 @@ void bpfvm_map_unregister(const struct bpfvm_map *map);
 /* true, with the layout, if addr is a live BPF_MAP_TYPE_ARRAY map */
 bool bpfvm_map_array_layout(uint64_t addr, struct bpfvm_array_layout *out);
 
+/* the program-side lookup of the live map at addr (its type's ops->lookup: what bpf_map_lookup_elem does outside
+ * checked mode), for the JIT to call directly; NULL if addr is not a live map */
+typedef void *(*bpfvm_map_lookup_fn)(struct bpfvm_map *map, const void *key);
+bpfvm_map_lookup_fn bpfvm_map_lookup_of(uint64_t addr);
+
 /* true if addr is a live map (checked mode: a helper's map argument from an unverified program) */
 bool bpfvm_map_is_live(const void *addr);
 

@@ -66,6 +66,17 @@ bool bpfvm_map_array_layout(uint64_t addr, struct bpfvm_array_layout *out)
 	return found;
 }
 
+bpfvm_map_lookup_fn bpfvm_map_lookup_of(uint64_t addr)
+{
+	bpfvm_map_lookup_fn fn = NULL;
+	pthread_mutex_lock(&registry_lock);
+	for (size_t i = 0; i < nlive && !fn; i++)
+		if ((uint64_t)(uintptr_t)live[i] == addr)
+			fn = live[i]->ops->lookup;
+	pthread_mutex_unlock(&registry_lock);
+	return fn;
+}
+
 bool bpfvm_map_storage_contains(uintptr_t addr, size_t size, bool write)
 {
 	bool found = false;

@@ -432,6 +432,42 @@ static bool jit_inline_array_lookup(struct jit_ctx *ctx, uint8_t **pp)
 	return true;
 }
 
+/*
+ * bpf_map_lookup_elem on another live map whose address r1 holds as a constant: its type's lookup called directly,
+ * with r1 and r2 already where the C calling convention wants them, as the kernel's JIT calls a map's lookup
+ * directly (map_gen_lookup, or the ops->map_lookup_elem the verifier patches in). Outside checked mode the helper
+ * does nothing more; a lookup sets no run error, so none is checked.
+ *	movabs rax, lookup; call rax
+ */
+static bool jit_direct_lookup(struct jit_ctx *ctx, uint8_t **pp)
+{
+	uint64_t map = r1_constant(ctx, ctx->idx);
+	bpfvm_map_lookup_fn fn = map ? bpfvm_map_lookup_of(map) : NULL;
+
+	if (!fn || reg2x86[BPF_REG_1] != X_RDI || reg2x86[BPF_REG_2] != X_RSI)
+		return false;
+	emit_mov_imm64(pp, X_RAX, (uint64_t)(uintptr_t)fn);
+	emit_call_reg(pp, X_RAX);
+	return true;
+}
+
+/*
+ * bpf_map_update_elem on a live map whose address r1 holds as a constant: the program-side update called directly
+ * (r1..r4 are its arguments already), its int result sign-extended into r0 as the helper returns it.
+ *	movabs rax, bpfvm_map_update_from_prog; call rax; movsxd rax, eax
+ */
+static bool jit_direct_update(struct jit_ctx *ctx, uint8_t **pp)
+{
+	uint64_t map = r1_constant(ctx, ctx->idx);
+
+	if (!map || !bpfvm_map_lookup_of(map) || reg2x86[BPF_REG_3] != X_RDX || reg2x86[BPF_REG_4] != X_RCX)
+		return false;
+	emit_mov_imm64(pp, X_RAX, (uint64_t)(uintptr_t)bpfvm_map_update_from_prog);
+	emit_call_reg(pp, X_RAX);
+	emit_movsx_rr(pp, true, X_RAX, X_RAX, 32);
+	return true;
+}
+
 static int jit_jmp(struct jit_ctx *ctx, uint8_t **pp, const struct bpf_insn *insn, enum bpfvm_op op)
 {
 	size_t i = ctx->idx;
@@ -457,7 +493,10 @@ static int jit_jmp(struct jit_ctx *ctx, uint8_t **pp, const struct bpf_insn *ins
 	case BPFVM_OP_CALL_HELPER:
 		if (insn->imm == BPF_FUNC_tail_call)
 			return jit_tail_call(ctx, pp);
-		if (insn->imm == BPF_FUNC_map_lookup_elem && !ctx->opts->helper_by_id && jit_inline_array_lookup(ctx, pp))
+		if (insn->imm == BPF_FUNC_map_lookup_elem && !ctx->opts->helper_by_id &&
+		    (jit_inline_array_lookup(ctx, pp) || jit_direct_lookup(ctx, pp)))
+			return 0;
+		if (insn->imm == BPF_FUNC_map_update_elem && !ctx->opts->helper_by_id && jit_direct_update(ctx, pp))
 			return 0;
 		return jit_call_helper(ctx, pp, insn);
 	case BPFVM_OP_CALLX:
