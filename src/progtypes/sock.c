@@ -329,8 +329,59 @@ const struct progtype_ops cgroup_sock_ops = {
 const struct progtype_ops cgroup_sock_addr_ops = {
 	BPF_PROG_TYPE_CGROUP_SOCK_ADDR, "cgroup_sock_addr", sock_addr_is_valid_access, sock_addr_helpers, false,
 	false };
+/* sock_ops: the socket helpers, and adding the socket to a sockmap or sockhash */
+static bool sock_ops_helpers(int32_t id)
+{
+	return base_helpers(id) || id == BPF_FUNC_sock_map_update || id == BPF_FUNC_sock_hash_update ||
+	       id == BPF_FUNC_get_netns_cookie;
+}
+
+/* sk_reuseport: the kernel's sk_reuseport_is_valid_access (read-only; the packet, the socket being selected for
+ * and the one migrating; the u32 fields but hash narrow) */
+static bool sk_reuseport_is_valid_access(int off, int size, enum bpf_access_type type, uint32_t eat,
+					 struct bpf_insn_access_aux *info)
+{
+	(void)eat;
+	if (off < 0 || off >= (int)sizeof(struct sk_reuseport_md) || off % size != 0 || type != BPF_READ)
+		return false;
+	if (off == offsetof(struct sk_reuseport_md, data)) {
+		info->reg_type = PTR_TO_PACKET;
+		return size == sizeof(uint64_t);
+	}
+	if (off == offsetof(struct sk_reuseport_md, data_end)) {
+		info->reg_type = PTR_TO_PACKET_END;
+		return size == sizeof(uint64_t);
+	}
+	if (off == offsetof(struct sk_reuseport_md, hash))
+		return size == sizeof(uint32_t);
+	if (IN_FIELD(off, struct sk_reuseport_md, sk)) {
+		info->reg_type = PTR_TO_SOCKET;
+		return size == sizeof(uint64_t);
+	}
+	if (IN_FIELD(off, struct sk_reuseport_md, migrating_sk)) {
+		info->reg_type = PTR_TO_SOCK_COMMON | PTR_MAYBE_NULL;
+		return size == sizeof(uint64_t);
+	}
+	if (IN_FIELD(off, struct sk_reuseport_md, eth_protocol) && size < 2) /* sk_buff's protocol is 2 bytes */
+		return false;
+	if (IN_FIELD(off, struct sk_reuseport_md, eth_protocol) || IN_FIELD(off, struct sk_reuseport_md, ip_protocol) ||
+	    IN_FIELD(off, struct sk_reuseport_md, bind_inany) || IN_FIELD(off, struct sk_reuseport_md, len)) {
+		info->ctx_field_size = sizeof(uint32_t);
+		return size <= (int)sizeof(uint32_t) && (off % 4) + size <= 4;
+	}
+	return false;
+}
+
+static bool sk_reuseport_helpers(int32_t id)
+{
+	return helper_in_base(id) || id == BPF_FUNC_sk_select_reuseport || id == BPF_FUNC_skb_load_bytes ||
+	       id == BPF_FUNC_skb_load_bytes_relative || id == BPF_FUNC_get_socket_cookie;
+}
+
 const struct progtype_ops sock_ops_ops = {
-	BPF_PROG_TYPE_SOCK_OPS, "sock_ops", sock_ops_is_valid_access, base_helpers, false, false };
+	BPF_PROG_TYPE_SOCK_OPS, "sock_ops", sock_ops_is_valid_access, sock_ops_helpers, false, false };
+const struct progtype_ops sk_reuseport_ops = {
+	BPF_PROG_TYPE_SK_REUSEPORT, "sk_reuseport", sk_reuseport_is_valid_access, sk_reuseport_helpers, false, false };
 const struct progtype_ops cgroup_device_ops = {
 	BPF_PROG_TYPE_CGROUP_DEVICE, "cgroup_device", cgroup_dev_is_valid_access, base_helpers, false, false };
 const struct progtype_ops cgroup_sysctl_ops = {

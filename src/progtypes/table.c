@@ -7,13 +7,13 @@
 extern const struct progtype_ops socket_filter_ops, sched_cls_ops, sched_act_ops, cgroup_skb_ops, sk_skb_ops,
 	lwt_in_ops, lwt_out_ops, lwt_xmit_ops, xdp_ops, kprobe_ops, tracepoint_ops, raw_tracepoint_ops,
 	perf_event_ops, tracing_ops, syscall_ops, sk_lookup_ops, cgroup_sock_ops, cgroup_sock_addr_ops, sock_ops_ops,
-	cgroup_device_ops, cgroup_sysctl_ops, sk_msg_ops, flow_dissector_ops, netfilter_ops;
+	cgroup_device_ops, cgroup_sysctl_ops, sk_msg_ops, flow_dissector_ops, netfilter_ops, sk_reuseport_ops;
 
 static const struct progtype_ops *const types[] = {
 	&socket_filter_ops, &sched_cls_ops, &sched_act_ops, &cgroup_skb_ops, &sk_skb_ops, &lwt_in_ops, &lwt_out_ops,
 	&lwt_xmit_ops, &xdp_ops, &kprobe_ops, &tracepoint_ops, &raw_tracepoint_ops, &perf_event_ops, &tracing_ops,
 	&syscall_ops, &sk_lookup_ops, &cgroup_sock_ops, &cgroup_sock_addr_ops, &sock_ops_ops, &cgroup_device_ops,
-	&cgroup_sysctl_ops, &sk_msg_ops, &flow_dissector_ops, &netfilter_ops,
+	&cgroup_sysctl_ops, &sk_msg_ops, &flow_dissector_ops, &netfilter_ops, &sk_reuseport_ops,
 };
 
 const struct progtype_ops *progtype_find(uint32_t prog_type)

@@ -693,6 +693,22 @@ static int check_map_func_compatibility(struct bpfvm_verifier_env *env, const st
 		if (mt != BPF_MAP_TYPE_SK_STORAGE)
 			goto error;
 		break;
+	case BPF_FUNC_sock_map_update:
+	case BPF_FUNC_msg_redirect_map:
+	case BPF_FUNC_sk_redirect_map:
+		if (mt != BPF_MAP_TYPE_SOCKMAP)
+			goto error;
+		break;
+	case BPF_FUNC_sock_hash_update:
+	case BPF_FUNC_msg_redirect_hash:
+	case BPF_FUNC_sk_redirect_hash:
+		if (mt != BPF_MAP_TYPE_SOCKHASH)
+			goto error;
+		break;
+	case BPF_FUNC_sk_select_reuseport:
+		if (mt != BPF_MAP_TYPE_REUSEPORT_SOCKARRAY && mt != BPF_MAP_TYPE_SOCKMAP && mt != BPF_MAP_TYPE_SOCKHASH)
+			goto error;
+		break;
 	default:
 		break;
 	}
