@@ -279,6 +279,17 @@ static int jit_call_helper(struct jit_ctx *ctx, uint8_t **pp, const struct bpf_i
 	const struct bpfvm_helper *h = ctx->opts->helper_by_id ? ctx->opts->helper_by_id((uint32_t)insn->imm)
 							      : jit_rt_helper((uint32_t)insn->imm);
 
+	if ((!h || !h->fn) && !ctx->opts->helper_by_id && bpfvm_helper_name((uint32_t)insn->imm)) {
+		/* known but not run by bpfvm: the call stops the run, as in the interpreter (not the compile: the
+		 * path may never be taken) */
+		emit_mov_imm32(pp, false, X_RDI, insn->imm);
+		emit_mov_imm32(pp, false, X_RSI, (int32_t)ctx->idx);
+		emit_ldx(pp, 8, false, X_RDX, X_JST, JST_RC);
+		emit_mov_imm64(pp, X_RAX, (uint64_t)(uintptr_t)jit_rt_unimplemented);
+		emit_call_reg(pp, X_RAX);
+		jit_emit_jump(ctx, pp, -1, ctx->old_label[L_ERR], 0);
+		return 0;
+	}
 	if (!h || !h->fn) {
 		bpfvm_logf(ctx->log, "invalid func unknown#%d", insn->imm); /* kernel's message */
 		return -EINVAL;

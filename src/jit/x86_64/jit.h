@@ -115,6 +115,7 @@ void jit_rt_call_depth(struct bpfvm_run_ctx *rc);
 uint64_t jit_rt_callback(struct bpfvm_run_ctx *rc, uint64_t fn, const uint64_t args[5]);
 void jit_rt_fail(struct bpfvm_run_ctx *rc, int err, const char *what);
 const struct bpfvm_helper *jit_rt_helper(uint32_t id);
+void jit_rt_unimplemented(uint64_t id, uint64_t insn, struct bpfvm_run_ctx *rc);
 bpfvm_jit_fn jit_rt_tail_call(void *map, uint64_t index, struct bpfvm_run_ctx *rc,
 			      struct bpfvm_prog *(*lookup)(void *map, uint32_t index));
 bpfvm_helper_fn jit_rt_callx(uint64_t id, const struct bpfvm_helper *(*by_id)(uint32_t), struct bpfvm_run_ctx *rc);

@@ -17,6 +17,14 @@ const struct bpfvm_helper *jit_rt_helper(uint32_t id)
 	return bpfvm_helper_by_id(id);
 }
 
+/* a helper bpfvm knows by number but does not run: the run stops at the call, as the interpreter's does */
+void jit_rt_unimplemented(uint64_t id, uint64_t insn, struct bpfvm_run_ctx *rc)
+{
+	const char *name = bpfvm_helper_name((uint32_t)id);
+	bpfvm_run_fail(rc, -EINVAL, "helper %u (%s) is not implemented by bpfvm, called at insn %zu", (unsigned)id,
+		       name ? name : "unknown", (size_t)insn);
+}
+
 /* a bpf-to-bpf call would open a 9th frame (MAX_CALL_FRAMES is 8) */
 void jit_rt_call_depth(struct bpfvm_run_ctx *rc)
 {
