@@ -100,14 +100,14 @@ static void print_kind(struct cli_ctx *ctx, struct bpfvm_object *obj, uint32_t t
 		any = true;
 		struct event_print ep = { ctx, mi.name };
 		const char *pin = bpfvm_map__pin_path(mi.map);
-		uint64_t pending = bpfvm_ringbuf__avail_data(mi.map);
-		if (type == BPF_MAP_TYPE_RINGBUF && pin && pending) /* a pinned ring is left to its consumer */
+		uint64_t pending;
+		if (type != BPF_MAP_TYPE_RINGBUF)
+			bpfvm_perf__consume(mi.map, perf_sample, perf_lost, &ep);
+		else if (!pin)
+			bpfvm_ringbuf__consume(mi.map, ringbuf_record, &ep);
+		else if ((pending = bpfvm_ringbuf__avail_data(mi.map))) /* a pinned ring is left to its consumer */
 			fprintf(stderr, "note: ringbuf %s is pinned at %s: its %llu bytes of records stay for `%s map "
 				"event_pipe pinned %s`\n", mi.name, pin, (unsigned long long)pending, ctx->argv0, pin);
-		else if (type == BPF_MAP_TYPE_RINGBUF && !pin)
-			bpfvm_ringbuf__consume(mi.map, ringbuf_record, &ep);
-		else if (type != BPF_MAP_TYPE_RINGBUF)
-			bpfvm_perf__consume(mi.map, perf_sample, perf_lost, &ep);
 	}
 	if (ctx->json && any)
 		jsonw_end_array(ctx->jw);

@@ -250,13 +250,19 @@ static void *hash_lookup_quiet(struct bpfvm_map *m, const void *key)
 	return e ? value_of(m, e) : NULL;
 }
 
-/* an element leaves its bucket (through link); not LRU types: for the free list */
-static void release(struct bpfvm_map *m, uint32_t *link, struct helem *e)
+/* an element leaves its bucket (through link, the link that points at it) */
+static void unlink_elem(struct htab *h, uint32_t *link, struct helem *e)
 {
-	struct htab *h = m->data;
 	*link = e->next;
 	e->used = 0;
 	h->count--;
+}
+
+/* an element leaves its bucket and is free again: on the free list, or (LRU types) as a free node of the lists */
+static void release(struct bpfvm_map *m, uint32_t *link, struct helem *e)
+{
+	struct htab *h = m->data;
+	unlink_elem(h, link, e);
 	if (is_lru(m->type)) {
 		struct lru_pool p = pool_of(m);
 		lru_push_free(&p, elem_no(h, e));
@@ -277,9 +283,7 @@ static bool evict_elem(void *arg, uint32_t n)
 		link = &elem(h, *link)->next;
 	if (!*link)
 		return false;
-	*link = e->next;
-	e->used = 0;
-	h->count--;
+	unlink_elem(h, link, e);
 	return true;
 }
 
@@ -292,10 +296,11 @@ static int check_flags(const struct helem *old, uint64_t flags)
 	return 0;
 }
 
-/* a new element e (key, hash and value set) goes where link points: a bucket's end, or in place of old */
-static void place(struct htab *h, uint32_t *link, struct helem *e, struct helem *old)
+/* a new element e (key, hash and value set) goes in its bucket where link points: at its end, or just before the
+ * element it replaces */
+static void place(struct htab *h, uint32_t *link, struct helem *e)
 {
-	e->next = old ? old->next : 0;
+	e->next = *link;
 	e->used = 1;
 	*link = elem_no(h, e);
 	h->count++;
@@ -348,12 +353,10 @@ static int lru_update(struct bpfvm_map *m, const void *key, const void *value, u
 	}
 	struct helem *e = elem(h, n);
 	fill(m, e, key, hash, value, this_cpu);
-	place(h, link, e, old);
-	if (old) {
+	place(h, link, e);
+	if (old) { /* in before the old element, which then leaves: a lookup meanwhile finds one of them */
+		release(m, &e->next, old);
 		lru_set_ref(&e->lru);
-		old->used = 0;
-		h->count--;
-		lru_push_free(&p, elem_no(h, old));
 	}
 	return 0;
 }
@@ -378,7 +381,7 @@ static int update(struct bpfvm_map *m, const void *key, const void *value, uint6
 	e = elem(h, h->free_list);
 	h->free_list = e->next;
 	fill(m, e, key, hash, value, this_cpu);
-	place(h, link, e, NULL); /* at the tail of its bucket: iteration order is insertion order within a bucket */
+	place(h, link, e); /* at the tail of its bucket: iteration order is insertion order within a bucket */
 	return 0;
 }
 

@@ -158,7 +158,7 @@ void bpfvm_map_block_unmap(void *base, size_t size, size_t mirror)
 	munmap(base, size + mirror);
 }
 
-static size_t mem_mirror(const struct bpfvm_map *m)
+size_t bpfvm_map_mem_mirror(const struct bpfvm_map *m)
 {
 	return m->ops->mem_mirror ? m->ops->mem_mirror(m) : 0;
 }
@@ -168,8 +168,8 @@ static int storage_alloc(struct bpfvm_map *m)
 {
 	if (!m->ops->mem_size)
 		return m->ops->alloc(m);
-	if (mem_mirror(m))
-		m->data = bpfvm_map_block_mirrored(m->ops->mem_size(m), mem_mirror(m), -1, 0);
+	if (bpfvm_map_mem_mirror(m))
+		m->data = bpfvm_map_block_mirrored(m->ops->mem_size(m), bpfvm_map_mem_mirror(m), -1, 0);
 	else
 		m->data = calloc(1, m->ops->mem_size(m));
 	if (!m->data)
@@ -183,8 +183,8 @@ static void map_release(struct bpfvm_map *m)
 {
 	if (m->pin)
 		bpfvm_map_pin_release(m);
-	else if (m->ops->mem_size && mem_mirror(m) && m->data)
-		bpfvm_map_block_unmap(m->data, m->ops->mem_size(m), mem_mirror(m));
+	else if (m->ops->mem_size && bpfvm_map_mem_mirror(m) && m->data)
+		bpfvm_map_block_unmap(m->data, m->ops->mem_size(m), bpfvm_map_mem_mirror(m));
 	else if (m->ops->mem_size)
 		free(m->data);
 	else if (m->data)

@@ -128,6 +128,8 @@ int bpfvm_map_publish(struct bpfvm_map *m);
 void *bpfvm_map_block_mirrored(size_t size, size_t mirror, int fd, off_t off);
 /* the address space of a mirrored block or file mapping of size bytes plus its mirror */
 void bpfvm_map_block_unmap(void *base, size_t size, size_t mirror);
+/* map.c: how many bytes of m's block are mirrored (ops->mem_mirror), 0 for most types */
+size_t bpfvm_map_mem_mirror(const struct bpfvm_map *m);
 
 /* map.c: whether maps of a type keep their storage in one block, so that they can be pinned */
 bool bpfvm_map_type_pinnable(uint32_t type);

@@ -53,12 +53,11 @@ static size_t page_round(size_t n)
  * file, so that the mirror follows the block */
 static int attach(struct bpfvm_map *m, int fd, size_t size, size_t data_off, const char *path)
 {
-	size_t mirror = m->ops->mem_mirror ? m->ops->mem_mirror(m) : 0;
+	size_t mirror = bpfvm_map_mem_mirror(m);
 	if (mirror && data_off + m->ops->mem_size(m) != size)
 		return -EINVAL;
-	void *base = mirror ? bpfvm_map_block_mirrored(size, mirror, fd, 0)
-			    : mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (!base || base == MAP_FAILED)
+	void *base = bpfvm_map_block_mirrored(size, mirror, fd, 0);
+	if (!base)
 		return -errno;
 	struct map_pin *pin = calloc(1, sizeof(*pin));
 	char *p = strdup(path);

@@ -49,18 +49,24 @@ void bpfvm_map_unregister(const struct bpfvm_map *map)
 	pthread_mutex_unlock(&registry_lock);
 }
 
+/* the live map at addr, or NULL; the caller holds registry_lock */
+static const struct bpfvm_map *live_at(uintptr_t addr)
+{
+	for (size_t i = 0; i < nlive; i++)
+		if ((uintptr_t)live[i] == addr)
+			return live[i];
+	return NULL;
+}
+
 bool bpfvm_map_array_layout(uint64_t addr, struct bpfvm_array_layout *out)
 {
-	bool found = false;
 	pthread_mutex_lock(&registry_lock);
-	for (size_t i = 0; i < nlive && !found; i++) {
-		const struct bpfvm_map *m = live[i];
-		if ((uint64_t)(uintptr_t)m != addr || m->type != BPF_MAP_TYPE_ARRAY)
-			continue;
+	const struct bpfvm_map *m = live_at((uintptr_t)addr);
+	bool found = m && m->type == BPF_MAP_TYPE_ARRAY;
+	if (found) {
 		out->data = (uint64_t)(uintptr_t)m->data;
 		out->max_entries = m->max_entries;
 		out->elem_size = ((uint32_t)m->value_size + 7) & ~7u;
-		found = true;
 	}
 	pthread_mutex_unlock(&registry_lock);
 	return found;
@@ -68,11 +74,9 @@ bool bpfvm_map_array_layout(uint64_t addr, struct bpfvm_array_layout *out)
 
 bpfvm_map_lookup_fn bpfvm_map_lookup_of(uint64_t addr)
 {
-	bpfvm_map_lookup_fn fn = NULL;
 	pthread_mutex_lock(&registry_lock);
-	for (size_t i = 0; i < nlive && !fn; i++)
-		if ((uint64_t)(uintptr_t)live[i] == addr)
-			fn = live[i]->ops->lookup;
+	const struct bpfvm_map *m = live_at((uintptr_t)addr);
+	bpfvm_map_lookup_fn fn = m ? m->ops->lookup : NULL;
 	pthread_mutex_unlock(&registry_lock);
 	return fn;
 }
@@ -98,10 +102,8 @@ bool bpfvm_map_storage_contains(uintptr_t addr, size_t size, bool write)
 
 bool bpfvm_map_is_live(const void *addr)
 {
-	bool found = false;
 	pthread_mutex_lock(&registry_lock);
-	for (size_t i = 0; i < nlive && !found; i++)
-		found = live[i] == addr;
+	bool found = live_at((uintptr_t)addr) != NULL;
 	pthread_mutex_unlock(&registry_lock);
 	return found;
 }

@@ -40,6 +40,12 @@ static uint64_t rb_mask(const struct bpfvm_map *m)
 	return (uint64_t)m->max_entries - 1;
 }
 
+/* the ring bytes a record of size bytes takes: its header, rounded up to 8 */
+static uint64_t rb_record_len(uint64_t size)
+{
+	return (size + RB_HDR + 7) & ~7ull;
+}
+
 static int rb_alloc_check(const struct bpfvm_map_attr *attr, struct bpfvm_log *log)
 {
 	long page = sysconf(_SC_PAGESIZE);
@@ -106,7 +112,7 @@ void *bpfvm_ringbuf_reserve(struct bpfvm_map *m, uint64_t size, uint64_t flags)
 	if (!is_ringbuf(m) || flags || size > m->max_entries - RB_HDR) /* kernel: over RINGBUF_MAX_RECORD_SZ */
 		return NULL;
 	struct rb_pos *rb = rb_pos(m);
-	uint64_t len = (size + RB_HDR + 7) & ~7ull;
+	uint64_t len = rb_record_len(size);
 	bpfvm_map_lock(m);
 	void *p = NULL;
 	if (rb->prod_pos + len - rb->cons_pos <= rb_mask(m)) { /* never more than size - 1 ahead, as the kernel */
@@ -175,7 +181,7 @@ int bpfvm_ringbuf__consume(struct bpfvm_map *m, int (*cb)(void *ctx, const void 
 		if (l & RB_BUSY)
 			break; /* reserved, not yet committed: later records wait, as for a kernel consumer */
 		uint32_t size = l & ~(RB_BUSY | RB_DISCARD);
-		uint64_t len = (size + RB_HDR + 7) & ~7ull;
+		uint64_t len = rb_record_len(size);
 		if (len > rb->prod_pos - rb->cons_pos) { /* a pinned ring another process wrote wrongly */
 			err = -EINVAL;
 			break;

@@ -944,15 +944,12 @@ static void mark_ptr_or_null_reg(struct bpf_reg_state *reg, uint32_t id, bool is
 	reg->type &= ~PTR_MAYBE_NULL;
 	/* a lookup in a sockmap or sockhash found a socket (referenced: bpf_sk_release gives it back), in an xskmap an
 	 * AF_XDP socket, as the kernel's mark_ptr_not_null_reg retypes them */
-	if (base_type(reg->type) == PTR_TO_MAP_VALUE && reg->map_ptr &&
-	    (reg->map_ptr->type == BPF_MAP_TYPE_SOCKMAP || reg->map_ptr->type == BPF_MAP_TYPE_SOCKHASH)) {
-		reg->type = PTR_TO_SOCKET;
-		return;
-	}
-	if (base_type(reg->type) == PTR_TO_MAP_VALUE && reg->map_ptr && reg->map_ptr->type == BPF_MAP_TYPE_XSKMAP) {
-		reg->type = PTR_TO_XDP_SOCK;
-		reg->id = 0;
-		return;
+	if (base_type(reg->type) == PTR_TO_MAP_VALUE && reg->map_ptr) {
+		uint32_t mt = reg->map_ptr->type;
+		if (mt == BPF_MAP_TYPE_SOCKMAP || mt == BPF_MAP_TYPE_SOCKHASH)
+			reg->type = PTR_TO_SOCKET;
+		else if (mt == BPF_MAP_TYPE_XSKMAP)
+			reg->type = PTR_TO_XDP_SOCK;
 	}
 	/* a map value (or key) pointer keeps no id once known non-NULL, except for spin locks */
 	if (base_type(reg->type) == PTR_TO_MAP_VALUE) {

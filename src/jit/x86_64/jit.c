@@ -471,7 +471,8 @@ static bool jit_direct_update(struct jit_ctx *ctx, uint8_t **pp)
 {
 	uint64_t map = r1_constant(ctx, ctx->idx);
 
-	if (!map || !bpfvm_map_lookup_of(map) || reg2x86[BPF_REG_3] != X_RDX || reg2x86[BPF_REG_4] != X_RCX)
+	if (!map || !bpfvm_map_is_live((const void *)(uintptr_t)map) || reg2x86[BPF_REG_3] != X_RDX ||
+	    reg2x86[BPF_REG_4] != X_RCX)
 		return false;
 	emit_mov_imm64(pp, X_RAX, (uint64_t)(uintptr_t)bpfvm_map_update_from_prog);
 	emit_call_reg(pp, X_RAX);
